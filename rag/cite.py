@@ -1,0 +1,140 @@
+"""Turn the model's reply into cited sentences with verbatim quotes, or into a refusal.
+
+For every sentence of the reply, the `[n]` markers it carries name candidate passages.
+Within a passage the quote is the sentence (or pair of adjacent sentences) that best
+supports the claim, and a claim counts as supported when the quote holds at least
+`min_support` of the claim's content words (numbers weigh double). A marker that names no
+passage is dropped; a sentence whose markers do not support it, or that has none, is
+re-pointed at the passage that supports it best, if any does. Unsupported sentences are
+dropped, and a reply with no supported sentence, or in which the model says it cannot
+tell, becomes a refusal. Markers are renumbered 1..m in order of first use.
+
+Simplified on purpose: "support" is lexical overlap, not entailment (no NLI model is
+available offline); it cannot see negation or paraphrase with other words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.chunk import split_sentences
+from rag.schema import Citation, Hit
+from rag.text import content_words
+
+REFUSAL = "The articles do not contain an answer to this question."
+
+_MARKER = re.compile(r"\[\s*(?:passages?\s*)?(\d+(?:\s*(?:,|and|-)\s*\d+)*)\s*\]", re.I)
+_CANNOT = re.compile(
+    r"\b(?:do(?:es)?\s+not|don't|doesn't)\s+(?:say|contain|mention|provide|specify|state|include|know|have)\b"
+    r"|\bno\s+(?:information|mention|details?)\b|\bnot\s+(?:mentioned|specified|stated|provided|given|available)\b"
+    r"|\bcannot\b|\bcan't\b|\bunable to\b|\bnot enough information\b|\bunknown\b", re.I)
+
+
+@dataclass(frozen=True)
+class Cited:
+    answer: str
+    citations: tuple[Citation, ...]
+    refused: bool
+
+
+@dataclass(frozen=True)
+class Quote:
+    hit: int  # index into hits
+    start: int  # offsets into the article file
+    end: int
+    support: float
+
+
+def support(claim: Sequence[str], quote: set[str]) -> float:
+    """Weighted share of the claim's distinct content words found in the quote."""
+    words = set(claim)
+    if not words:
+        return 0.0
+    weight = {w: 2.0 if w[0].isdigit() else 1.0 for w in words}
+    return sum(weight[w] for w in words if w in quote) / sum(weight.values())
+
+
+def best_quote(claim: Sequence[str], hits: Sequence[Hit], i: int) -> Quote:
+    """The sentence, or adjacent pair of sentences, of passage `i` that best supports `claim`."""
+    chunk = hits[i].chunk
+    spans = split_sentences(chunk.text, offset=chunk.start) or [(chunk.start, chunk.end)]
+    words = [set(content_words(chunk.text[s - chunk.start:e - chunk.start])) for s, e in spans]
+    singles = [support(claim, w) for w in words]
+    best = Quote(i, spans[0][0], spans[0][1], -1.0)
+    for j, (s, e) in enumerate(spans):
+        if singles[j] > best.support:
+            best = Quote(i, s, e, singles[j])
+    for j in range(len(spans) - 1):
+        pair = support(claim, words[j] | words[j + 1])
+        # A pair only when it adds real support over each of its sentences and the best single.
+        if pair > max(singles[j], singles[j + 1], best.support) + 0.1:
+            best = Quote(i, spans[j][0], spans[j + 1][1], pair)
+    return best
+
+
+def _markers(sentence: str) -> list[int]:
+    found = []
+    for m in _MARKER.finditer(sentence):
+        body = m.group(1)
+        for a, sep, b in re.findall(r"(\d+)\s*(-?)\s*(\d+)?", body):
+            if sep and b:
+                found.extend(range(int(a), int(b) + 1))
+            else:
+                found.append(int(a))
+                if b:
+                    found.append(int(b))
+    return found
+
+
+def _sentences(reply: str) -> list[tuple[str, list[int]]]:
+    """(claim text without markers, marker numbers) per sentence; marker-only pieces join the previous one."""
+    out: list[tuple[str, list[int]]] = []
+    for s, e in split_sentences(reply):
+        piece = reply[s:e]
+        claim = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", piece)).strip()
+        marks = _markers(piece)
+        if not claim.strip(" .,;:!?") and out:
+            out[-1] = (out[-1][0], out[-1][1] + marks)
+        elif claim:
+            out.append((claim, marks))
+    return out
+
+
+def cite(reply: str, hits: Sequence[Hit], min_support: float) -> Cited:
+    """Resolve the markers of `reply` against `hits` (numbered from 1)."""
+    refusal = Cited(REFUSAL, (), True)
+    kept: list[tuple[str, list[Quote]]] = []
+    for claim, marks in _sentences(reply):
+        if _CANNOT.search(claim):
+            continue  # "the articles do not say ..." is not a claim to cite
+        words = content_words(claim)
+        marked = [best_quote(words, hits, n - 1) for n in dict.fromkeys(marks) if 1 <= n <= len(hits)]
+        quotes = [q for q in marked if q.support >= min_support]
+        if not quotes and hits:
+            best = max((best_quote(words, hits, i) for i in range(len(hits))), key=lambda q: (q.support, -q.hit))
+            if best.support >= min_support:
+                quotes = [best]
+        if quotes:
+            kept.append((claim, quotes))
+    if not kept:
+        return refusal
+
+    numbers: dict[tuple[int, int, int], int] = {}
+    citations: list[Citation] = []
+    parts: list[str] = []
+    for claim, quotes in kept:
+        refs = []
+        for q in quotes:
+            key = (q.hit, q.start, q.end)
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
+                hit = hits[q.hit]
+                text = hit.chunk.text[q.start - hit.chunk.start:q.end - hit.chunk.start]
+                citations.append(Citation(numbers[key], hit.chunk.source, q.start, q.end, text, hit.dense))
+            refs.append(f"[{numbers[key]}]")
+        body = claim.rstrip()
+        end = body[-1] if body[-1] in ".!?" else "."
+        parts.append(body.rstrip(".!?").rstrip() + " " + "".join(dict.fromkeys(refs)) + end)
+    return Cited(" ".join(parts), tuple(citations), False)

@@ -1,0 +1,135 @@
+"""The `rag` command: `rag index` builds or updates the index, `rag ask` answers questions.
+
+Errors of ours (`RagError`) become one line on stderr and exit code 2 for bad input, 1 for
+anything else; no traceback unless `--debug`. Heavy imports happen inside the commands
+so `rag --help` returns at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from rag.errors import InputError, RagError
+from rag.settings import Settings, load_settings
+
+log = logging.getLogger("rag")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="TOML settings file (default: ./rag.toml if present)")
+    parser.add_argument("--index", type=Path, help="index folder (default: index/)")
+    parser.add_argument("--model", help="generator: a preset (qwen2.5-0.5b, qwen2.5-1.5b, smollm2-135m), "
+                                        "a .gguf file or a transformers model folder")
+    parser.add_argument("--cache-dir", type=Path, help="where converted models are kept (default: ~/.cache/rag-news)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="more log output")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description="Offline question answering over news articles, "
+                                     "with every claim cited to the article it came from.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", help="build or update the index of a folder of articles")
+    _common(p)
+    p.add_argument("--corpus", type=Path, help="folder of .txt/.md articles (default: data/articles/)")
+    p.add_argument("--rebuild", action="store_true", help="re-embed everything instead of updating")
+
+    p = sub.add_parser("ask", help="answer a question from the indexed articles")
+    _common(p)
+    p.add_argument("question", help="the question, or - to read one question per line from stdin")
+    p.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    p.add_argument("--top-k", type=int, help="number of passages given to the model (default 5)")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config, index=args.index, model=args.model, cache_dir=args.cache_dir,
+                         corpus=getattr(args, "corpus", None), top_k=getattr(args, "top_k", None))
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from rag.embed import Embedder
+    from rag.models import resolve_model
+    from rag.store import build_index
+    from rag.tokens import load_counter
+
+    settings = _settings(args)
+    if not settings.corpus.is_dir():
+        raise RagError(f"corpus folder {settings.corpus} not found; pass --corpus DIR or put articles there")
+    counter = load_counter(resolve_model(settings.model, settings.cache_dir))
+    embedder = Embedder(settings.embedder)
+    report = build_index(settings, counter, lambda texts: embedder.embed(texts, progress=len(texts) > 64),
+                         embedder.name, embedder.dim, rebuild=args.rebuild)
+    print(f"indexed {report.unchanged + report.added + report.changed} articles "
+          f"({report.added} added, {report.changed} changed, {report.removed} removed, "
+          f"{report.unchanged} unchanged): {report.chunks} passages, {report.embedded} embedded, "
+          f"in {report.seconds:.1f} s -> {report.path}")
+    return 0
+
+
+def _print_answer(answer) -> None:
+    print(answer.answer)
+    if answer.citations:
+        print("\nSources:")
+        for c in answer.citations:
+            print(f"  [{c.n}] {c.source}  (chars {c.start}-{c.end})")
+            print(f"      \"{c.quote}\"")
+    t = answer.timings
+    print(f"\n({'refused; ' if answer.refused else ''}retrieve {t.retrieve_ms:.0f} ms, "
+          f"generate {t.generate_ms:.0f} ms, total {t.total_ms:.0f} ms)", file=sys.stderr)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from rag.pipeline import Pipeline, check_question
+
+    settings = _settings(args)
+    if args.question != "-":
+        check_question(args.question)  # fail before loading models
+    pipeline = Pipeline.load(settings)
+    if args.question != "-":
+        answer = pipeline.answer(args.question)
+        print(json.dumps(answer.to_json(), ensure_ascii=False)) if args.json else _print_answer(answer)
+        return 0
+    status = 0
+    for line in sys.stdin:
+        question = line.rstrip("\n")
+        if not question.strip():
+            continue
+        try:
+            answer = pipeline.answer(question)
+        except InputError as exc:
+            status = 2
+            out = {"question": question, "error": str(exc)}
+            print(json.dumps(out, ensure_ascii=False) if args.json else f"error: {exc}", flush=True)
+            continue
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        else:
+            _print_answer(answer)
+            print(flush=True)
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    logging.getLogger("rag").setLevel(logging.DEBUG if args.verbose else logging.INFO)
+    try:
+        return {"index": cmd_index, "ask": cmd_ask}[args.command](args)
+    except RagError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, InputError) else 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

