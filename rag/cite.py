@@ -6,8 +6,10 @@ supports the claim, and a claim counts as supported when the quote holds at leas
 `min_support` of the claim's content words (numbers weigh double). A marker that names no
 passage is dropped; a sentence whose markers do not support it, or that has none, is
 re-pointed at the passage that supports it best, if any does. Unsupported sentences are
-dropped, and a reply with no supported sentence, or in which the model says it cannot
-tell, becomes a refusal. Markers are renumbered 1..m in order of first use.
+dropped, and so is a sentence that shares no content word with the question in either
+itself or its quote (a true sentence that does not address the question: a small model's
+typical drift). A reply with no sentence left, or in which the model says it cannot tell,
+becomes a refusal. Markers are renumbered 1..m in order of first use.
 
 Simplified on purpose: "support" is lexical overlap, not entailment (no NLI model is
 available offline); it cannot see negation or paraphrase with other words.
@@ -102,9 +104,15 @@ def _sentences(reply: str) -> list[tuple[str, list[int]]]:
     return out
 
 
-def cite(reply: str, hits: Sequence[Hit], min_support: float) -> Cited:
-    """Resolve the markers of `reply` against `hits` (numbered from 1)."""
+def _quote_words(hits: Sequence[Hit], q: Quote) -> set[str]:
+    chunk = hits[q.hit].chunk
+    return set(content_words(chunk.text[q.start - chunk.start:q.end - chunk.start]))
+
+
+def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = "") -> Cited:
+    """Resolve the markers of `reply` against `hits` (numbered from 1) for `question`."""
     refusal = Cited(REFUSAL, (), True)
+    asked = set(content_words(question))
     kept: list[tuple[str, list[Quote]]] = []
     for claim, marks in _sentences(reply):
         if _CANNOT.search(claim):
@@ -116,6 +124,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float) -> Cited:
             best = max((best_quote(words, hits, i) for i in range(len(hits))), key=lambda q: (q.support, -q.hit))
             if best.support >= min_support:
                 quotes = [best]
+        if asked:
+            quotes = [q for q in quotes if asked & (set(words) | _quote_words(hits, q))]
         if quotes:
             kept.append((claim, quotes))
     if not kept:

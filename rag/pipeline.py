@@ -77,7 +77,7 @@ class Pipeline:
             pieces.append(piece)
             yield Delta(piece)
         t2 = time.perf_counter()
-        result = cite("".join(pieces), shown, self.settings.min_support)
+        result = cite("".join(pieces), shown, self.settings.min_support, q)
         yield Answer(q, result.answer, result.refused, result.citations,
                      Timings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t0) * 1000), tuple(shown))
 

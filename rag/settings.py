@@ -43,7 +43,7 @@ class Settings:
     # Below this cosine similarity of the best passage the question is refused unasked.
     min_relevance: float = 0.30
     # Share of an answer sentence's content words a quote must hold to count as support.
-    min_support: float = 0.35
+    min_support: float = 0.5
     threads: int = 0  # 0: let torch decide
 
     def __post_init__(self) -> None:

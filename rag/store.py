@@ -20,6 +20,7 @@ import fcntl
 import json
 import logging
 import os
+import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -238,7 +239,8 @@ def _previous(index_dir: Path, settings: Settings, dim: int) -> Index | None:
 def _write_version(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors) -> Path:
     import faiss
 
-    name = time.strftime("v-%Y%m%d-%H%M%S-") + str(os.getpid())
+    # pid + random suffix: two builds in one second (or one process) must not collide.
+    name = time.strftime("v-%Y%m%d-%H%M%S-") + f"{os.getpid()}-{secrets.token_hex(3)}"
     work = index_dir / f".build-{name}"
     work.mkdir(parents=True)
     try:

@@ -1,0 +1,98 @@
+"""Shared fixtures: a fake embedder and generator for fast tests, real models for end-to-end ones.
+
+The fake embedder hashes content words into a fixed-size bag-of-words vector, which is
+enough for lexical questions; the fake generator returns a scripted reply. Real-model
+fixtures are session-scoped so each model is loaded once per test run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.settings import Settings
+from rag.text import content_words
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLES = ROOT / "data" / "articles"
+
+
+class FakeEmbedder:
+    name = "fake-bow"
+    dim = 64
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def embed(self, texts: Sequence[str], **_: object) -> np.ndarray:
+        self.calls.append(len(texts))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in content_words(t):
+                out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % self.dim] += 1.0
+            norm = np.linalg.norm(out[i])
+            out[i] = out[i] / norm if norm else out[i]
+        return out
+
+
+class WordCounter:
+    """A whitespace 'tokenizer': one token per word; enough to test budgets."""
+
+    name = "words"
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        return [len(w) for w in text.split()]
+
+    def decode(self, tokens: list[int]) -> str:
+        return " ".join("x" * n for n in tokens)
+
+
+class FakeGenerator:
+    counter = WordCounter()
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+        self.prompts: list[str] = []
+
+    def stream(self, messages, max_new_tokens: int) -> Iterator[str]:
+        self.prompts.append(messages[-1].content)
+        for word in self.reply.split(" "):
+            yield word + " "
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A writable copy of the bundled articles."""
+    dest = tmp_path / "articles"
+    shutil.copytree(ARTICLES, dest)
+    return dest
+
+
+@pytest.fixture
+def settings(tmp_path: Path, corpus: Path) -> Settings:
+    return Settings(corpus=corpus, index=tmp_path / "index", embedder="fake-bow", chunk_tokens=60,
+                    chunk_overlap=10, min_relevance=0.1)
+
+
+def build_fake_index(settings: Settings, embedder: FakeEmbedder, **kw):
+    from rag.store import build_index
+
+    return build_index(settings, WordCounter(), embedder.embed, embedder.name, embedder.dim, **kw)
+
+
+@pytest.fixture(scope="session")
+def smol_dir() -> Path:
+    """The real SmolLM2-135M test model, converted once into the user cache."""
+    from rag.models import resolve_model
+
+    return resolve_model("smollm2-135m", Settings().cache_dir)

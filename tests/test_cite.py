@@ -1,0 +1,68 @@
+from rag.cite import REFUSAL, cite, support
+from rag.schema import Chunk, Hit
+from rag.text import content_words
+from tests.conftest import ARTICLES
+
+TEXT = (ARTICLES / "003_abfd0f9880f9ca5a.txt").read_text(encoding="utf-8")
+OTHER = (ARTICLES / "000_7567e1b7e9e7013d.txt").read_text(encoding="utf-8")
+
+
+def hit(source: str, text: str, needle: str, dense: float = 0.5) -> Hit:
+    start = text.index(needle)
+    end = text.index("\n", start)
+    return Hit(Chunk(source, start, end, text[start:end]), "title", 0.03, dense, 1.0)
+
+
+HITS = [hit("003.txt", TEXT, "Following the shipping", 0.61), hit("000.txt", OTHER, "The ongoing war", 0.4)]
+
+
+def test_marked_sentence_gets_verbatim_quote():
+    got = cite("The depot is about 290 kilometers from the border [1].", HITS, 0.5)
+    assert not got.refused and got.answer == "The depot is about 290 kilometers from the border [1]."
+    (c,) = got.citations
+    assert c.source == "003.txt" and c.n == 1 and c.score == 0.61
+    assert TEXT[c.start:c.end] == c.quote == "This depot is approximately 290 kilometers away from the Russian border with Ukraine."
+
+
+def test_wrong_or_missing_markers_are_repointed_and_renumbered():
+    got = cite("Ukraine fires approximately 8,000 shells daily [1][7]. The depot is near Tikhoretsk.", HITS, 0.5)
+    assert got.answer == "Ukraine fires approximately 8,000 shells daily [1]. The depot is near Tikhoretsk [2]."
+    assert [c.source for c in got.citations] == ["000.txt", "003.txt"]
+    assert "8,000 shells" in got.citations[0].quote and "Tikhoretsk" in got.citations[1].quote
+
+
+def test_unsupported_sentences_dropped_and_all_unsupported_refused():
+    got = cite("The depot is 290 kilometers from the border [1]. Argentina won the World Cup in Qatar [2].", HITS, 0.5)
+    assert got.answer == "The depot is 290 kilometers from the border [1]." and len(got.citations) == 1
+    assert cite("Argentina won the 2022 World Cup [1].", HITS, 0.5).refused
+    assert cite("", HITS, 0.5).refused
+
+
+def test_model_saying_it_cannot_tell_is_a_refusal():
+    for reply in ("The articles do not say.", "I cannot answer that from the passages.",
+                  "There is no information about the World Cup [1]."):
+        got = cite(reply, HITS, 0.5)
+        assert got.refused and got.answer == REFUSAL and not got.citations
+
+
+def test_marker_formats():
+    got = cite("Ukraine fires 8,000 shells daily [Passage 2].", HITS, 0.5)
+    assert got.citations[0].source == "000.txt"
+    got = cite("Ukraine fires 8,000 shells daily [1, 2].", HITS, 0.5)
+    assert [c.source for c in got.citations] == ["000.txt"]
+
+
+def test_support_weights_numbers():
+    quote = set(content_words("Ukraine fires approximately 8,000 shells daily"))
+    assert support(content_words("8,000 shells"), quote) == 1.0
+    assert support(content_words("9,000 shells"), quote) < 0.5
+
+
+def test_sentence_that_does_not_address_the_question_is_dropped():
+    reply = "Ukraine fires approximately 8,000 shells daily [2]. The depot is 290 kilometers from the border [1]."
+    got = cite(reply, HITS, 0.5, question="How far is the depot from the border?")
+    assert got.answer == "The depot is 290 kilometers from the border [1]."
+    off_topic = cite("Ukraine fires approximately 8,000 shells daily [2].", HITS, 0.5, question="Where is Tikhoretsk?")
+    assert off_topic.refused
+    # the question's words may appear in the quote only ("Who ...?" -> a bare name)
+    assert not cite("It is 290 kilometers [1].", HITS, 0.5, question="How far from the Ukrainian border?").refused

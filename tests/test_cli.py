@@ -1,0 +1,58 @@
+"""The `rag` command as a user runs it: exit codes, one-line errors, no tracebacks."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+RAG = str(Path(sys.executable).parent / "rag")
+
+
+def run(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([RAG, *args], input=stdin, capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def one_line_error(proc: subprocess.CompletedProcess) -> str:
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert "Traceback" not in proc.stderr
+    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\t\n"])
+def test_empty_question(question, tmp_path):
+    proc = run("ask", question, "--index", str(tmp_path))
+    assert proc.returncode == 2
+    assert "question is empty" in one_line_error(proc)
+
+
+def test_missing_index_says_what_to_run(tmp_path):
+    proc = run("ask", "Where is Dunay?", "--index", str(tmp_path / "none"))
+    assert proc.returncode == 1 and "run: rag index" in one_line_error(proc)
+
+
+def test_missing_corpus_says_what_to_do(tmp_path):
+    proc = run("index", "--corpus", str(tmp_path / "none"), "--index", str(tmp_path / "idx"))
+    assert proc.returncode == 1 and "--corpus" in one_line_error(proc)
+
+
+def test_bad_setting_names_it(tmp_path):
+    proc = run("ask", "Where?", "--top-k", "0", "--index", str(tmp_path))
+    assert proc.returncode == 2 and "top_k" in one_line_error(proc)
+    proc = run("ask", "Where?", "--model", str(tmp_path / "nope.gguf"), "--index", str(tmp_path))
+    assert proc.returncode == 1
+
+
+def test_unknown_option_prints_usage():
+    proc = run("ask", "--frobnicate", "x")
+    assert proc.returncode == 2 and proc.stderr.startswith("usage: rag")
+    assert "unrecognized arguments: --frobnicate" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_help_does_not_import_heavy_libraries():
+    code = "import sys, rag.cli; rag.cli.build_parser(); print(sorted({'torch','transformers','faiss','gradio'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"

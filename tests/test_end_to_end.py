@@ -1,0 +1,89 @@
+"""Real models end to end: MiniLM embeddings, a real FAISS index and a real generator.
+
+The SmolLM2-135M path checks the JSON contract of `rag ask --json -`, verbatim quotes and
+a refusal; the default Qwen2.5-0.5B path (marked slow, still run in CI) checks two
+answers. Both run the installed `rag` command in a fresh index folder.
+"""
+
+import json
+
+import pytest
+
+from rag.schema import Answer, Delta
+from tests.conftest import ARTICLES, ROOT
+from tests.test_cli import run
+
+QUESTIONS = ["Where did the containers arrive in Russia?", "Who won the 2022 World Cup?",
+             "How many shells does Ukraine fire daily?"]
+
+
+def check_contract(line: str, question: str) -> dict:
+    data = json.loads(line)
+    assert list(data) == ["question", "answer", "refused", "citations", "timings"]
+    assert data["question"] == question and isinstance(data["refused"], bool) and data["answer"].strip()
+    assert set(data["timings"]) == {"retrieve_ms", "generate_ms", "total_ms"}
+    assert data["timings"]["total_ms"] >= data["timings"]["retrieve_ms"] >= 0
+    for i, c in enumerate(data["citations"], start=1):
+        assert list(c) == ["n", "source", "start", "end", "quote", "score"] and c["n"] == i
+        text = (ARTICLES / c["source"]).read_text(encoding="utf-8")
+        assert text[c["start"]:c["end"]] == c["quote"] and c["quote"].strip()
+        assert f"[{i}]" in data["answer"]
+    return data
+
+
+@pytest.fixture(scope="module")
+def smol_index(tmp_path_factory, smol_dir):
+    index = tmp_path_factory.mktemp("smol") / "index"
+    proc = run("index", "--corpus", str(ARTICLES), "--index", str(index), "--model", "smollm2-135m")
+    assert proc.returncode == 0, proc.stderr
+    assert "indexed 5 articles (5 added" in proc.stdout
+    again = run("index", "--corpus", str(ARTICLES), "--index", str(index), "--model", "smollm2-135m")
+    assert again.returncode == 0 and "0 embedded" in again.stdout
+    return index
+
+
+def test_smollm_json_lines_contract(smol_index):
+    stdin = "\n".join(QUESTIONS[:2] + ["   "]) + "\n"
+    proc = run("ask", "--json", "-", "--index", str(smol_index), "--model", "smollm2-135m", stdin=stdin)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 2
+    dunay, cup = (check_contract(line, q) for line, q in zip(lines, QUESTIONS))
+    assert not dunay["refused"] and dunay["citations"]
+    assert any("Dunay" in c["quote"] for c in dunay["citations"])
+    assert cup["refused"] and not cup["citations"] and "do not contain" in cup["answer"]
+
+
+def test_smollm_streaming_pipeline(smol_index):
+    from rag.pipeline import Pipeline
+    from rag.settings import Settings
+
+    pipe = Pipeline.load(Settings(index=smol_index, model="smollm2-135m"))
+    events = list(pipe.stream(QUESTIONS[0]))
+    deltas = [e.text for e in events if isinstance(e, Delta)]
+    final = events[-1]
+    assert isinstance(final, Answer) and len(deltas) > 3 and "".join(deltas).strip()
+    assert final.timings.generate_ms > 0 and any("Dunay" in h.chunk.text for h in final.hits)
+    # The 135M model's reading is not reliable enough to test the answer's content (the
+    # default-model test below does that); the cited quotes must still be the grounding ones.
+    assert not final.refused and final.citations
+    assert any("Dunay" in c.quote for c in final.citations)
+    for c in final.citations:
+        assert (ARTICLES / c.source).read_text(encoding="utf-8")[c.start:c.end] == c.quote
+
+
+def test_smollm_plain_output(smol_index):
+    proc = run("ask", QUESTIONS[0], "--index", str(smol_index), "--model", "smollm2-135m")
+    assert proc.returncode == 0, proc.stderr
+    assert "Sources:" in proc.stdout and "Dunay" in proc.stdout and "[1] 0" in proc.stdout
+
+
+@pytest.mark.slow
+def test_default_model_answers_and_refuses(tmp_path):
+    index = tmp_path / "index"
+    assert run("index", "--corpus", str(ARTICLES), "--index", str(index)).returncode == 0
+    proc = run("ask", "--json", "-", "--index", str(index), stdin="\n".join(QUESTIONS[:2]) + "\n", cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    dunay, cup = (check_contract(line, q) for line, q in zip(proc.stdout.strip().splitlines(), QUESTIONS))
+    assert not dunay["refused"] and "Dunay" in dunay["answer"]
+    assert cup["refused"]

@@ -1,0 +1,110 @@
+import json
+import multiprocessing
+import os
+
+import pytest
+
+from rag.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from rag.store import build_index, build_lock, current_version, load_index
+from tests.conftest import WordCounter, build_fake_index
+
+
+def test_build_and_load(settings, fake_embedder, corpus):
+    report = build_fake_index(settings, fake_embedder)
+    assert report.added == 5 and report.chunks == report.embedded > 5
+    index = load_index(settings.index, settings)
+    assert len(index.chunks) == report.chunks == index.faiss.ntotal
+    for c in index.chunks:
+        assert (corpus / c.source).read_text(encoding="utf-8")[c.start:c.end] == c.text
+    assert index.title("002_57e4e1cab6c92a8d.txt").startswith("North Korea Aids Russia")
+    manifest = json.loads((current_version(settings.index) / "manifest.json").read_text())
+    assert manifest["embedder"] == "fake-bow" and manifest["dim"] == 64 and manifest["chunk_tokens"] == 60
+    assert len(manifest["files"]) == 5 and all(len(h) == 64 for h in manifest["files"].values())
+
+
+def test_incremental_update_embeds_only_changes(settings, fake_embedder, corpus):
+    first = build_fake_index(settings, fake_embedder)
+    again = build_fake_index(settings, fake_embedder)
+    assert again.embedded == 0 and again.unchanged == 5 and again.path == first.path
+
+    (corpus / "new.txt").write_text("Fresh article\n\nThe zebra crossed the Dunay river on Monday.")
+    (corpus / "001_e28288bb11f4a347.txt").unlink()
+    with open(corpus / "000_7567e1b7e9e7013d.txt", "a") as fh:
+        fh.write("\nAn added closing sentence.\n")
+    fake_embedder.calls.clear()
+    report = build_fake_index(settings, fake_embedder)
+    assert (report.added, report.changed, report.removed, report.unchanged) == (1, 1, 1, 3)
+    index = load_index(settings.index)
+    sources = {c.source for c in index.chunks}
+    assert "new.txt" in sources and "001_e28288bb11f4a347.txt" not in sources
+    assert report.embedded == sum(fake_embedder.calls) == sum(
+        c.source in ("new.txt", "000_7567e1b7e9e7013d.txt") for c in index.chunks)
+    # the copied vectors of unchanged files equal freshly computed ones
+    for i, c in enumerate(index.chunks):
+        assert index.vectors([i])[0] == pytest.approx(fake_embedder.embed([c.text])[0], abs=1e-6)
+    assert len([p for p in settings.index.iterdir() if p.name.startswith("v-")]) == 1
+
+
+def test_failed_build_keeps_previous_index(settings, fake_embedder, corpus, monkeypatch):
+    build_fake_index(settings, fake_embedder)
+    before = load_index(settings.index)
+    (corpus / "new.txt").write_text("Another article about something else entirely.")
+
+    def boom(texts):
+        raise RuntimeError("killed mid-embedding")
+
+    with pytest.raises(RuntimeError):
+        build_index(settings, WordCounter(), boom, "fake-bow", 64)
+    import faiss
+
+    monkeypatch.setattr(faiss, "write_index", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
+    with pytest.raises(OSError):
+        build_fake_index(settings, fake_embedder)
+    monkeypatch.undo()
+    after = load_index(settings.index)
+    assert after.path == before.path and len(after.chunks) == len(before.chunks)
+    assert not [p for p in settings.index.iterdir() if p.name.startswith(".build-")]
+    assert build_fake_index(settings, fake_embedder).added == 1
+
+
+def _build_and_die(settings):
+    from tests.conftest import FakeEmbedder
+
+    def die(texts):
+        os._exit(9)  # like SIGKILL: no cleanup runs
+
+    build_index(settings, WordCounter(), die, FakeEmbedder.name, FakeEmbedder.dim, rebuild=True)
+
+
+def test_killed_build_leaves_index_loadable(settings, fake_embedder):
+    build_fake_index(settings, fake_embedder)
+    before = load_index(settings.index)
+    proc = multiprocessing.get_context("fork").Process(target=_build_and_die, args=(settings,))
+    proc.start()
+    proc.join(30)
+    assert proc.exitcode == 9
+    assert load_index(settings.index).path == before.path
+    assert build_fake_index(settings, fake_embedder, rebuild=True).embedded == len(before.chunks)
+
+
+def test_missing_mismatched_and_corrupt(settings, fake_embedder):
+    with pytest.raises(IndexMissingError, match="rag index"):
+        load_index(settings.index)
+    build_fake_index(settings, fake_embedder)
+    with pytest.raises(IndexMismatchError, match="embedder"):
+        load_index(settings.index, settings.replace(embedder="all-MiniLM-L6-v2"))
+    with pytest.raises(IndexMismatchError, match="chunk_tokens"):
+        load_index(settings.index, settings.replace(chunk_tokens=100))
+    vectors = current_version(settings.index) / "vectors.faiss"
+    vectors.write_bytes(vectors.read_bytes()[:100])
+    with pytest.raises(IndexCorruptError, match="--rebuild"):
+        load_index(settings.index)
+    # a later build notices and rebuilds from scratch
+    assert build_fake_index(settings, fake_embedder).added == 5
+
+
+def test_second_builder_fails_clearly(settings):
+    with build_lock(settings.index):
+        with pytest.raises(IndexBusyError, match="another 'rag index'"):
+            with build_lock(settings.index):
+                pass
