@@ -90,7 +90,7 @@ def _markers(sentence: str) -> list[int]:
     return found
 
 
-def _sentences(reply: str) -> list[tuple[str, list[int]]]:
+def split_claims(reply: str) -> list[tuple[str, list[int]]]:
     """(claim text without markers, marker numbers) per sentence; marker-only pieces join the previous one."""
     out: list[tuple[str, list[int]]] = []
     for s, e in split_sentences(reply):
@@ -114,7 +114,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     refusal = Cited(REFUSAL, (), True)
     asked = set(content_words(question))
     kept: list[tuple[str, list[Quote]]] = []
-    for claim, marks in _sentences(reply):
+    for claim, marks in split_claims(reply):
         if _CANNOT.search(claim):
             continue  # "the articles do not say ..." is not a claim to cite
         words = content_words(claim)

@@ -1,4 +1,5 @@
-"""The `rag` command: `rag index` builds or updates the index, `rag ask` answers questions.
+"""The `rag` command: `rag index` builds or updates the index, `rag ask` answers questions,
+`rag eval` measures the pipeline on a gold Q&A set.
 
 Errors of ours (`RagError`) become one line on stderr and exit code 2 for bad input, 1 for
 anything else; no traceback unless `--debug`. Heavy imports happen inside the commands
@@ -11,6 +12,7 @@ import argparse
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 
 from rag.errors import InputError, RagError
@@ -44,6 +46,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", help="the question, or - to read one question per line from stdin")
     p.add_argument("--json", action="store_true", help="print one JSON object per answer")
     p.add_argument("--top-k", type=int, help="number of passages given to the model (default 5)")
+
+    p = sub.add_parser("chat", help="open the chat in the browser (http://127.0.0.1:7860)")
+    _common(p)
+    p.add_argument("--corpus", type=Path, help="folder uploads are saved into (default: data/articles/)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
+    p.add_argument("--allow-remote", action="store_true",
+                   help="allow a --host other than loopback; then a password (env RAG_PASSWORD) is required")
+
+    p = sub.add_parser("eval", help="measure retrieval, answers, citations and refusals on a gold Q&A set")
+    _common(p)
+    p.add_argument("--corpus", type=Path, help="folder of articles the gold set refers to (default: data/articles/)")
+    p.add_argument("--gold", type=Path, default=Path("eval/gold.jsonl"), help="gold JSONL file (default: eval/gold.jsonl)")
+    p.add_argument("--out", type=Path, default=Path("eval/reports"), help="report folder (default: eval/reports/)")
+    p.add_argument("--top-k", type=int, help="number of passages given to the model (default 5)")
+    p.add_argument("--floors", type=Path, help="JSON of minimum metric values; exit 1 if any is not met")
+    p.add_argument("--compare", nargs=2, type=Path, metavar=("A.json", "B.json"),
+                   help="print the change of every metric between two reports and exit")
     return parser
 
 
@@ -52,19 +72,24 @@ def _settings(args: argparse.Namespace) -> Settings:
                          corpus=getattr(args, "corpus", None), top_k=getattr(args, "top_k", None))
 
 
-def cmd_index(args: argparse.Namespace) -> int:
+def update_index(settings: Settings, rebuild: bool = False):
+    """Build or update the index for `settings`; returns (BuildReport, the loaded Embedder)."""
     from rag.embed import Embedder
     from rag.models import resolve_model
     from rag.store import build_index
     from rag.tokens import load_counter
 
-    settings = _settings(args)
     if not settings.corpus.is_dir():
         raise RagError(f"corpus folder {settings.corpus} not found; pass --corpus DIR or put articles there")
     counter = load_counter(resolve_model(settings.model, settings.cache_dir))
     embedder = Embedder(settings.embedder)
     report = build_index(settings, counter, lambda texts: embedder.embed(texts, progress=len(texts) > 64),
-                         embedder.name, embedder.dim, rebuild=args.rebuild)
+                         embedder.name, embedder.dim, rebuild=rebuild)
+    return report, embedder
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    report, _ = update_index(_settings(args), args.rebuild)
     print(f"indexed {report.unchanged + report.added + report.changed} articles "
           f"({report.added} added, {report.changed} changed, {report.removed} removed, "
           f"{report.unchanged} unchanged): {report.chunks} passages, {report.embedded} embedded, "
@@ -115,12 +140,79 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return status
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    import os
+
+    settings = _settings(args)
+    password = None
+    if args.host not in LOOPBACK:
+        if not args.allow_remote:
+            raise InputError(f"--host {args.host} would expose the chat to the network; add --allow-remote "
+                             "(and set RAG_PASSWORD) if that is what you want")
+        password = os.environ.get("RAG_PASSWORD")
+        if not password:
+            raise InputError("--allow-remote needs a password in the RAG_PASSWORD environment variable")
+    if not 1 <= args.port <= 65535:
+        raise InputError(f"--port must be between 1 and 65535, got {args.port}")
+    from rag.store import current_version
+
+    if current_version(settings.index) is None:
+        raise RagError(f"no index in {settings.index}; run: rag index")
+    from ui.app import serve
+
+    print(f"chat at http://{args.host}:{args.port} (loading models in the background; Ctrl-C to stop)", flush=True)
+    serve(settings, host=args.host, port=args.port, password=password)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from rag import evaluate
+    from rag.pipeline import Pipeline
+
+    if args.compare:
+        for p in args.compare:
+            if not p.is_file():
+                raise InputError(f"report {p} not found")
+        print(evaluate.compare(*args.compare))
+        return 0
+    settings = _settings(args)
+    items = evaluate.load_gold(args.gold)
+    problems = evaluate.check_gold(items, settings.corpus)
+    if problems:
+        raise InputError(f"gold set {args.gold} does not match corpus {settings.corpus}: " + "; ".join(problems[:3]))
+    floors = None
+    if args.floors:
+        try:
+            floors = json.loads(args.floors.read_text())["floors"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise InputError(f"floors file {args.floors} unreadable: {exc}") from None
+    _, embedder = update_index(settings)
+    pipeline = Pipeline.load(settings, embedder=embedder)
+    answers = evaluate.run(pipeline, items, progress=True)
+    metrics, records = evaluate.evaluate(items, answers)
+    meta = {"model": settings.model, "gold": str(args.gold), "corpus": str(settings.corpus),
+            "top_k": settings.top_k, "when": time.strftime("%Y-%m-%d %H:%M:%S")}
+    path = evaluate.write_report(args.out, meta, metrics, records)
+    print(evaluate.summary(metrics))
+    print(f"report: {path} (+ .md, .png)")
+    if floors is not None:
+        bad = evaluate.below_floors(metrics, floors)
+        if bad:
+            print("below floor: " + "; ".join(bad), file=sys.stderr)
+            return 1
+        print(f"all {len(floors)} floors met")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     logging.getLogger("rag").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     try:
-        return {"index": cmd_index, "ask": cmd_ask}[args.command](args)
+        return {"index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval}[args.command](args)
     except RagError as exc:
         if args.debug:
             raise

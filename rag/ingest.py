@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
+import unicodedata
 from pathlib import Path
 
-from rag.errors import CorpusError
+from rag.errors import CorpusError, InputError
 from rag.schema import Document
 
 log = logging.getLogger(__name__)
@@ -67,11 +69,68 @@ def read_document(path: Path, source: str) -> Document | None:
     return Document(source=source, text=text, title=title_of(text), sha256=hashlib.sha256(raw).hexdigest())
 
 
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE = re.compile(rf"\b(\d{{4}}-\d{{2}}-\d{{2}})\b|\b((?:{_MONTHS}) \d{{1,2}}, \d{{4}})\b")
+
+
+def article_date(text: str) -> str | None:
+    """A publication date given near the top of the article (ISO or 'October 14, 2023'), if any."""
+    head = "\n".join(text.splitlines()[:4])
+    m = _DATE.search(head)
+    return (m.group(1) or m.group(2)) if m else None
+
+
 def title_of(text: str) -> str:
     for line in text.splitlines():
         if line.strip():
             return line.strip().lstrip("#").strip()
     return ""
+
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def safe_name(name: str) -> str:
+    """A file name that stays inside the corpus: no folders, no leading dots, no odd characters."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = unicodedata.normalize("NFC", base)
+    base = re.sub(r"[^\w.\- ]+", "_", base, flags=re.UNICODE).strip(" .")
+    return base[:120]
+
+
+def save_upload(corpus: Path, name: str, data: bytes) -> Path:
+    """Save an uploaded article into `corpus`, refusing anything that could not be indexed.
+
+    The name is sanitised, never overwrites an existing file (a numeric suffix is added),
+    and the final path is checked to lie inside the corpus folder.
+    """
+    clean = safe_name(name)
+    stem, ext = os.path.splitext(clean)
+    if ext.lower() not in EXTENSIONS or not stem:
+        raise InputError(f"upload '{name}': only .txt and .md files can be added")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputError(f"upload '{name}' is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+    if b"\x00" in data[:8192]:
+        raise InputError(f"upload '{name}' is binary, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"upload '{name}' is not UTF-8 text") from None
+    if not text.strip():
+        raise InputError(f"upload '{name}' is empty")
+    corpus.mkdir(parents=True, exist_ok=True)
+    root = corpus.resolve()
+    target = root / f"{stem}{ext.lower()}"
+    n = 1
+    while target.exists():
+        n += 1
+        target = root / f"{stem}-{n}{ext.lower()}"
+    if target.parent != root:
+        raise InputError(f"upload '{name}': bad file name")
+    tmp = target.with_name(f".{target.name}.part")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    return target
 
 
 def read_corpus(folder: Path) -> list[Document]:

@@ -95,6 +95,12 @@ def _package_file(module: str, relpath: str, pip: str) -> Path:
     return path
 
 
+def installed_generators() -> list[str]:
+    """Presets whose model packages are installed."""
+    return [name for name, p in PRESETS.items()
+            if all(importlib.util.find_spec(m) is not None for m, _ in p.parts)]
+
+
 def embedder_path(name: str) -> Path:
     """Folder of a sentence-transformers model: a known packaged name or a local folder."""
     if name in EMBEDDERS:

@@ -10,6 +10,7 @@ would come from its own memory.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from typing import Protocol
@@ -47,17 +48,46 @@ class Pipeline:
         self.settings = settings
         self.retriever = retriever
         self.generator = generator
+        self._index_lock = threading.Lock()
+
+    def refresh_index(self):
+        """Index added or changed articles of the corpus and serve the new index at once.
+
+        Questions already running keep the retriever they started with; the swap is one
+        attribute assignment. Returns the store's BuildReport.
+        """
+        from rag.store import build_index, load_index
+
+        embedder = self.retriever.embedder
+        with self._index_lock:
+            report = build_index(self.settings, self.generator.counter, embedder.embed, embedder.name, embedder.dim)
+            self.retriever = Retriever(load_index(self.settings.index, self.settings), embedder)
+        return report
 
     @classmethod
-    def load(cls, settings: Settings) -> "Pipeline":
+    def load(cls, settings: Settings, embedder=None) -> "Pipeline":
+        """Load index, embedder (unless one is passed in, already loaded) and generator."""
         from rag.embed import Embedder
         from rag.generate import Generator
         from rag.store import load_index
 
         index = load_index(settings.index, settings)
-        embedder = Embedder(settings.embedder)
+        embedder = embedder or Embedder(settings.embedder)
         generator = Generator(settings.model, settings.cache_dir, settings.threads)
         return cls(settings, Retriever(index, embedder), generator)
+
+    def article(self, source: str) -> str:
+        """The full text of an indexed article; anything not in the index is refused."""
+        from rag.errors import CorpusError
+
+        index = self.retriever.index
+        if source not in index.manifest.files:
+            raise InputError(f"'{source}' is not an indexed article")
+        root = self.settings.corpus.resolve()
+        path = (root / source).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise CorpusError(f"article '{source}' is not in the corpus folder {self.settings.corpus}")
+        return path.read_text(encoding="utf-8-sig")
 
     def stream(self, question: str, top_k: int | None = None) -> Iterator[Delta | Answer]:
         q = check_question(question)
@@ -65,7 +95,7 @@ class Pipeline:
         if not 1 <= k <= 50:
             raise InputError(f"top_k must be between 1 and 50, got {k}")
         t0 = time.perf_counter()
-        hits = self.retriever.retrieve(q, k)
+        hits = self.retriever.retrieve(q, k)  # one read of self.retriever: a concurrent refresh swaps it whole
         t1 = time.perf_counter()
         if not hits or max(h.dense for h in hits) < self.settings.min_relevance:
             yield Answer(q, REFUSAL, True, (), Timings((t1 - t0) * 1000, 0.0, (t1 - t0) * 1000), tuple(hits))

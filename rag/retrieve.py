@@ -24,6 +24,9 @@ SAME_SOURCE_PENALTY = 0.85  # fused score multiplier per passage already chosen 
 
 
 class TextEmbedder(Protocol):
+    name: str
+    dim: int
+
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 

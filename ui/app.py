@@ -1,0 +1,294 @@
+"""The chat UI: a thin Gradio layer over `rag.pipeline`.
+
+Everything that decides what is retrieved, asked or cited lives in `rag`; this file only
+turns pipeline events into chat messages and HTML. Models load once, in a background
+thread started with the app, while the page shows "Loading models…". Handlers are plain
+functions of a `Backend` so they can be tested without a browser.
+Simplified on purpose: one conversation per browser tab (Gradio state), sources shown for
+the latest answer only; other generators load the first time they are picked.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from rag.errors import InputError, RagError
+from rag.followup import standalone_question
+from rag.ingest import article_date, save_upload
+from rag.pipeline import Pipeline, check_question
+from rag.schema import Answer, Delta
+from rag.settings import Settings
+
+log = logging.getLogger("rag.ui")
+
+CSS = """
+.src {border:1px solid #ddd; border-radius:8px; padding:8px 10px; margin-bottom:8px;}
+.src-head {font-size:0.9em; margin-bottom:4px;}
+.src mark {background:#ffe58a; padding:0 2px;}
+.src .para {font-size:0.9em; margin:4px 0;}
+.src .article {white-space:pre-wrap; font-size:0.85em; max-height:360px; overflow:auto;}
+.refused {color:#8a4b00;}
+"""
+
+LOADING = "⏳ Loading models… (questions wait until they are ready)"
+
+
+class Backend:
+    """The loaded pipeline(s), shared by every browser tab; loading starts in a thread."""
+
+    def __init__(self, settings: Settings, loader: Callable[[Settings], Pipeline] = Pipeline.load) -> None:
+        self.settings = settings
+        self._loader = loader
+        self.ready = threading.Event()
+        self.error: str | None = None
+        self.main: Pipeline | None = None
+        self._others: dict[str, Pipeline] = {}
+        self._lock = threading.Lock()
+
+    def start(self) -> "Backend":
+        threading.Thread(target=self._load, name="rag-load", daemon=True).start()
+        return self
+
+    def _load(self) -> None:
+        try:
+            self.main = self._loader(self.settings)
+        except RagError as exc:
+            self.error = str(exc)
+        except Exception as exc:  # shown in the page instead of dying silently in a thread
+            log.exception("loading failed")
+            self.error = f"loading failed: {exc}"
+        finally:
+            self.ready.set()
+
+    def pipeline(self, model: str | None = None) -> Pipeline:
+        """The pipeline for `model` (default: the configured one), waiting for start-up."""
+        self.ready.wait()
+        if self.main is None:
+            raise RagError(self.error or "models are not loaded")
+        if not model or model == self.settings.model:
+            return self.main
+        with self._lock:
+            if model not in self._others:
+                from rag.generate import Generator
+
+                generator = Generator(model, self.settings.cache_dir, self.settings.threads)
+                self._others[model] = Pipeline(self.settings.replace(model=model), self.main.retriever, generator)
+            other = self._others[model]
+        other.retriever = self.main.retriever  # follow uploads made through the main pipeline
+        return other
+
+    def info(self) -> str:
+        if not self.ready.is_set():
+            return LOADING
+        if self.main is None:
+            return f"⚠️ {self.error}"
+        m = self.main.retriever.index.manifest
+        return (f"**{len(m.files)} articles**, {len(self.main.retriever.index.chunks)} passages indexed "
+                f"(built {m.built_at.replace('T', ' ')[:16]}) · generator `{self.settings.model}` · offline")
+
+
+# ---------------------------------------------------------------- rendering
+
+def render_answer(answer: Answer, turn: int) -> str:
+    """Markdown for the chat: `[n]` markers become links to the source cards."""
+    if answer.refused:
+        return f"🚫 **Not in the articles.** {html.escape(answer.answer)}"
+    quotes = {c.n: c.quote for c in answer.citations}
+
+    def link(m: re.Match) -> str:
+        n = int(m.group(1))
+        title = html.escape(quotes.get(n, ""), quote=True).replace("\n", " ")[:300]
+        return f'<a href="#src-{turn}-{n}" title="{title}"><sup>[{n}]</sup></a>'
+
+    return re.sub(r"\[(\d+)\]", link, html.escape(answer.answer, quote=False))
+
+
+def _highlight(text: str, start: int, end: int) -> str:
+    return f"{html.escape(text[:start])}<mark>{html.escape(text[start:end])}</mark>{html.escape(text[end:])}"
+
+
+def render_sources(answer: Answer, turn: int, article: Callable[[str], str], titles: Callable[[str], str]) -> str:
+    """HTML cards: title, file, date, the quote highlighted in its paragraph, and the whole article."""
+    if answer.refused or not answer.citations:
+        return "<p>No sources: the articles do not contain an answer.</p>" if answer.refused else ""
+    cards = []
+    for c in answer.citations:
+        try:
+            text = article(c.source)
+        except RagError:
+            text = ""
+        date = article_date(text) if text else None
+        head = (f"<b>[{c.n}] {html.escape(titles(c.source) or c.source)}</b><br>"
+                f"<code>{html.escape(c.source)}</code>{' · ' + date if date else ''} · relevance {c.score:.2f}")
+        if text[c.start:c.end] == c.quote:
+            p0 = max(text.rfind("\n", 0, c.start) + 1, c.start - 600)
+            p1 = text.find("\n", c.end)
+            p1 = min(len(text) if p1 < 0 else p1, c.end + 600)
+            para = _highlight(text[p0:p1], c.start - p0, c.end - p0)
+            whole = _highlight(text, c.start, c.end)
+            body = (f'<p class="para">{para}</p><details><summary>Open the whole article</summary>'
+                    f'<div class="article">{whole}</div></details>')
+        else:
+            body = f'<p class="para"><mark>{html.escape(c.quote)}</mark></p>'
+        cards.append(f'<div class="src" id="src-{turn}-{c.n}"><div class="src-head">{head}</div>{body}</div>')
+    return "\n".join(cards)
+
+
+# ---------------------------------------------------------------- handlers
+
+def chat(backend: Backend, message: str, history: list[dict], asked: list[str], top_k: int, model: str | None
+         ) -> Iterator[tuple[list[dict], str, str, list[str], str]]:
+    """Stream one chat turn: yields (history, sources html, 'searched for' line, asked, textbox)."""
+    history = list(history or [])
+    asked = list(asked or [])
+    history.append({"role": "user", "content": message or ""})
+    try:
+        check_question(message)
+        pipeline = backend.pipeline(model)
+        searched = standalone_question(message.strip(), asked, pipeline.generator)
+        note = f"Searched for: *{html.escape(searched)}*" if searched != message.strip() else ""
+        history.append({"role": "assistant", "content": "…"})
+        yield history, "", note, asked, ""
+        text = ""
+        for event in pipeline.stream(searched, int(top_k) if top_k else None):
+            if isinstance(event, Delta):
+                text += event.text
+                history[-1] = {"role": "assistant", "content": html.escape(text)}
+                yield history, "", note, asked, ""
+            else:
+                turn = len(asked) + 1
+                history[-1] = {"role": "assistant", "content": render_answer(event, turn)}
+                sources = render_sources(event, turn, pipeline.article, pipeline.retriever.index.title)
+                yield history, sources, note, asked + [searched], ""
+    except RagError as exc:
+        if history[-1]["role"] == "assistant":
+            history.pop()
+        history.append({"role": "assistant", "content": f"⚠️ {html.escape(str(exc))}"})
+        yield history, "", "", asked, message or ""
+    except Exception as exc:  # never a stack trace in the chat
+        log.exception("chat turn failed")
+        if history[-1]["role"] == "assistant":
+            history.pop()
+        history.append({"role": "assistant", "content": f"⚠️ Something went wrong: {html.escape(type(exc).__name__)}"})
+        yield history, "", "", asked, message or ""
+
+
+def add_articles(backend: Backend, files: list[str] | None, progress=None) -> tuple[str, str]:
+    """Save uploaded files into the corpus and index them; returns (status markdown, info line)."""
+    if not files:
+        return "Choose one or more .txt or .md files first.", backend.info()
+    try:
+        pipeline = backend.pipeline()
+    except RagError as exc:
+        return f"⚠️ {exc}", backend.info()
+    saved, errors = [], []
+    for path in files:
+        p = Path(path)
+        try:
+            if p.stat().st_size > 5 * 1024 * 1024:
+                raise InputError(f"upload '{p.name}' is larger than 5 MB")
+            saved.append(save_upload(pipeline.settings.corpus, p.name, p.read_bytes()).name)
+        except (InputError, OSError) as exc:
+            errors.append(str(exc))
+    if progress is not None:
+        progress(0.3, desc="Indexing new articles")
+    lines = []
+    if saved:
+        try:
+            report = pipeline.refresh_index()
+            lines.append(f"✅ Added {', '.join(saved)}: {report.embedded} new passages indexed. Ask about it now.")
+        except RagError as exc:
+            lines.append(f"⚠️ saved {', '.join(saved)} but indexing failed: {exc}")
+    lines += [f"⚠️ {e}" for e in errors]
+    return "\n\n".join(lines), backend.info()
+
+
+def api_ask(backend: Backend, question: str) -> dict:
+    """The `/ask` endpoint: the same JSON object as `rag ask --json`."""
+    import gradio as gr
+
+    try:
+        return backend.pipeline().answer(question).to_json()
+    except RagError as exc:
+        raise gr.Error(str(exc)) from None
+
+
+# ---------------------------------------------------------------- app
+
+def build_app(backend: Backend):
+    import gradio as gr
+
+    from rag.models import installed_generators
+
+    settings = backend.settings
+    choices = installed_generators()
+    if settings.model not in choices:
+        choices = [settings.model] + choices
+    with gr.Blocks(title="rag-news: cited answers from your articles", analytics_enabled=False) as demo:
+        gr.Markdown("## Ask your news articles\nEvery claim is cited to the article it came from, with the exact quote. "
+                    "Runs offline on this machine.")
+        info = gr.Markdown(backend.info(), elem_id="info")
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="Chat", height=480, elem_id="chat", sanitize_html=True)
+                searched = gr.Markdown(elem_id="searched")
+                with gr.Row():
+                    box = gr.Textbox(placeholder="Ask about the articles…", show_label=False, scale=5, elem_id="question")
+                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                new = gr.Button("New conversation", size="sm")
+            with gr.Column(scale=2):
+                gr.Markdown("### Sources")
+                sources = gr.HTML("<p>Sources of the latest answer appear here.</p>", elem_id="sources")
+        with gr.Accordion("Settings and articles", open=False):
+            with gr.Row():
+                top_k = gr.Slider(1, 10, value=settings.top_k, step=1, label="Passages given to the model")
+                model = gr.Dropdown(choices=choices, value=settings.model, label="Generator")
+            upload = gr.File(file_count="multiple", file_types=[".txt", ".md"], type="filepath",
+                             label="Add articles (.txt or .md, up to 5 MB each)")
+            add = gr.Button("Add and index")
+            added = gr.Markdown()
+        asked = gr.State([])
+
+        def on_chat(message, history, asked_, k, m):
+            yield from chat(backend, message, history, asked_, k, m)
+
+        def on_add(files, progress=gr.Progress()):
+            return add_articles(backend, files, progress)
+
+        def on_tick():
+            return backend.info(), gr.Timer(active=not backend.ready.is_set())
+
+        outputs = [chatbot, sources, searched, asked, box]
+        send.click(on_chat, [box, chatbot, asked, top_k, model], outputs, api_visibility="private")
+        box.submit(on_chat, [box, chatbot, asked, top_k, model], outputs, api_visibility="private")
+        new.click(lambda: ([], "", "", []), None, [chatbot, sources, searched, asked], api_visibility="private")
+        add.click(on_add, [upload], [added, info], api_visibility="private")
+        timer = gr.Timer(1.0, active=not backend.ready.is_set())
+        timer.tick(on_tick, None, [info, timer], api_visibility="private")
+        demo.load(on_tick, None, [info, timer], api_visibility="private")
+
+        def ask(question: str) -> dict:
+            """Answer one question; returns the same JSON object as `rag ask --json`."""
+            return api_ask(backend, question)
+
+        gr.api(ask, api_name="ask")
+    return demo
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, password: str | None = None,
+          block: bool = True, backend: Backend | None = None):
+    """Start the app; returns the Gradio Blocks (already launched)."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # no telemetry, no version check
+    backend = (backend or Backend(settings)).start()
+    demo = build_app(backend)
+    demo.queue(default_concurrency_limit=1)
+    demo.launch(server_name=host, server_port=port, share=False, auth=("rag", password) if password else None,
+                prevent_thread_lock=not block, css=CSS, ssr_mode=False, show_error=False, inbrowser=False,
+                footer_links=["api"], quiet=True)
+    return demo
