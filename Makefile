@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.setup-done
 
-.PHONY: setup run test index ask clean setup-quality
+.PHONY: setup run demo chat test index eval clean setup-quality
 
 setup: $(STAMP)
 
@@ -25,8 +25,17 @@ setup-quality: setup
 index: setup
 	$(BIN)/rag index
 
-run: index
+# Index, answer a demo question, then open the chat at http://127.0.0.1:7860 (Ctrl-C to stop).
+run: demo chat
+
+demo: index
 	$(BIN)/rag ask "Where did the containers arrive in Russia?"
+
+chat: index
+	$(BIN)/rag chat
+
+eval: index
+	$(BIN)/rag eval
 
 test: setup
 	$(BIN)/python -m pytest -q

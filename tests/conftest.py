@@ -53,13 +53,21 @@ class WordCounter:
 
 
 class FakeGenerator:
+    """Replies with `reply` to questions and with `rewrite` to follow-up rewriting requests."""
+
     counter = WordCounter()
 
-    def __init__(self, reply: str) -> None:
+    def __init__(self, reply: str, rewrite: str = "") -> None:
         self.reply = reply
+        self.rewrite = rewrite
         self.prompts: list[str] = []
 
     def stream(self, messages, max_new_tokens: int) -> Iterator[str]:
+        from rag.followup import REWRITE_PROMPT
+
+        if messages[0].content == REWRITE_PROMPT:
+            yield self.rewrite
+            return
         self.prompts.append(messages[-1].content)
         for word in self.reply.split(" "):
             yield word + " "
@@ -96,3 +104,22 @@ def smol_dir() -> Path:
     from rag.models import resolve_model
 
     return resolve_model("smollm2-135m", Settings().cache_dir)
+
+
+def fake_pipeline(settings: Settings, reply: str, rewrite: str = ""):
+    """A Pipeline over a real FAISS index of the bundled articles, with fake models."""
+    from rag.pipeline import Pipeline
+    from rag.retrieve import Retriever
+    from rag.store import load_index
+
+    embedder = FakeEmbedder()
+    build_fake_index(settings, embedder)
+    return Pipeline(settings, Retriever(load_index(settings.index), embedder), FakeGenerator(reply, rewrite))
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

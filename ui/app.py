@@ -154,13 +154,13 @@ def chat(backend: Backend, message: str, history: list[dict], asked: list[str], 
         searched = standalone_question(message.strip(), asked, pipeline.generator)
         note = f"Searched for: *{html.escape(searched)}*" if searched != message.strip() else ""
         history.append({"role": "assistant", "content": "…"})
-        yield history, "", note, asked, ""
+        yield list(history), "", note, asked, ""
         text = ""
         for event in pipeline.stream(searched, int(top_k) if top_k else None):
             if isinstance(event, Delta):
                 text += event.text
                 history[-1] = {"role": "assistant", "content": html.escape(text)}
-                yield history, "", note, asked, ""
+                yield list(history), "", note, asked, ""
             else:
                 turn = len(asked) + 1
                 history[-1] = {"role": "assistant", "content": render_answer(event, turn)}

@@ -1,0 +1,95 @@
+"""The chat UI's handlers with a fake pipeline (real index, fake models)."""
+
+import pytest
+
+from rag.pipeline import Pipeline
+from tests.conftest import fake_pipeline
+from ui.app import Backend, add_articles, api_ask, chat, render_sources
+
+REPLY = "The depot near Tikhoretsk is approximately 290 kilometers from the border [1]."
+
+
+@pytest.fixture
+def backend(settings):
+    pipe = fake_pipeline(settings, REPLY, rewrite="How far is the depot near Tikhoretsk from the Ukrainian border?")
+    return Backend(settings, loader=lambda s: pipe).start()
+
+
+def last(gen):
+    out = None
+    for out in gen:
+        pass
+    return out
+
+
+def test_streamed_turn_with_clickable_markers_and_sources(backend):
+    steps = list(chat(backend, "How far is the depot near Tikhoretsk from the border?", [], [], 5, None))
+    assert len(steps) > 3  # placeholder, streamed pieces, final
+    history, sources, searched, asked, box = steps[-1]
+    assert [m["role"] for m in history] == ["user", "assistant"] and box == ""
+    assert 'href="#src-1-1"' in history[-1]["content"] and "<sup>[1]</sup>" in history[-1]["content"]
+    assert 'id="src-1-1"' in sources and "<mark>This depot is approximately 290 kilometers" in sources
+    assert "003_abfd0f9880f9ca5a.txt" in sources and "2023-10-14" in sources
+    assert "Open the whole article" in sources and sources.count("<mark>") == 2
+    assert searched == "" and asked == ["How far is the depot near Tikhoretsk from the border?"]
+    assert "streamed" not in history[-1]["content"]
+    assert any("290" in s[0][-1]["content"] and "href" not in s[0][-1]["content"] for s in steps[1:-1])
+
+
+def test_follow_up_is_rewritten_and_shown(backend):
+    history, _, _, asked, _ = last(chat(backend, "Where is the depot?", [], [], 5, None))
+    history, sources, searched, asked, _ = last(chat(backend, "How far is it from the border?", history, asked, 5, None))
+    assert searched == "Searched for: *How far is the depot near Tikhoretsk from the Ukrainian border?*"
+    assert len(history) == 4 and asked[-1].startswith("How far is the depot near Tikhoretsk")
+    assert 'id="src-2-1"' in sources
+
+
+def test_refusal_is_shown_as_such(settings):
+    pipe = fake_pipeline(settings.replace(min_relevance=0.99), REPLY)
+    backend = Backend(settings, loader=lambda s: pipe).start()
+    history, sources, *_ = last(chat(backend, "Who won the World Cup?", [], [], 5, None))
+    assert "Not in the articles" in history[-1]["content"] and "No sources" in sources
+
+
+def test_errors_become_chat_messages(backend, settings):
+    history, _, _, _, box = last(chat(backend, "   ", [], [], 5, None))
+    assert history[-1]["content"].startswith("⚠️ question is empty") and box == "   "
+    broken = Backend(settings, loader=lambda s: (_ for _ in ()).throw(RuntimeError("disk on fire"))).start()
+    history, *_ = last(chat(broken, "Where?", [], [], 5, None))
+    assert "loading failed" in history[-1]["content"] and "Traceback" not in history[-1]["content"]
+    assert broken.info().startswith("⚠️")
+
+
+def test_upload_is_saved_safely_and_answerable_at_once(backend, settings, tmp_path):
+    good = tmp_path / "Zebra news ä.txt"
+    good.write_text("Zebra crossing\n\nA zebra named Quagga crossed the Dunay river on Monday.")
+    bad = tmp_path / "evil.exe"
+    bad.write_bytes(b"MZ")
+    status, info = add_articles(backend, [str(good), str(bad)])
+    assert "Added Zebra news ä.txt" in status and "only .txt and .md" in status and "6 articles" in info
+    assert (settings.corpus / "Zebra news ä.txt").is_file() and not (settings.corpus / "evil.exe").exists()
+    hits = backend.pipeline().retriever.retrieve("zebra named Quagga", 1)
+    assert hits[0].chunk.source == "Zebra news ä.txt"
+    # same name again: saved beside, never overwritten
+    status, _ = add_articles(backend, [str(good)])
+    assert (settings.corpus / "Zebra news ä-2.txt").is_file()
+
+
+def test_article_viewer_serves_only_indexed_files(backend):
+    pipe: Pipeline = backend.pipeline()
+    assert pipe.article("003_abfd0f9880f9ca5a.txt").startswith(" date 2023-10-14")
+    for bad in ("../../etc/passwd", "/etc/passwd", "nope.txt"):
+        with pytest.raises(Exception, match="not an indexed article"):
+            pipe.article(bad)
+
+
+def test_api_ask_returns_the_cli_json(backend):
+    data = api_ask(backend, "How far is the depot near Tikhoretsk from the border?")
+    assert list(data) == ["question", "answer", "refused", "citations", "timings"]
+    assert data["citations"][0]["quote"].startswith("This depot is approximately 290")
+
+
+def test_render_sources_tolerates_missing_article(backend):
+    answer = backend.pipeline().answer("How far is the depot near Tikhoretsk from the border?")
+    html = render_sources(answer, 1, lambda s: "", lambda s: "T")
+    assert "<mark>This depot" in html

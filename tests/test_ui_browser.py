@@ -1,0 +1,90 @@
+"""The chat app for real: SmolLM2, MiniLM and FAISS behind Gradio on a loopback port.
+
+A headless Chromium (Debian's package, driven by Playwright; never `playwright install`)
+asks a question and checks the streamed answer, a clickable citation and its highlighted
+quote; a screenshot is saved under test-output/. `gradio_client` checks the `/ask` API,
+with two questions at once.
+"""
+
+import os
+import shutil
+import threading
+import time
+
+import pytest
+
+from rag.settings import Settings
+from tests.conftest import ROOT, free_port
+
+CHROMIUM = "/usr/bin/chromium"
+OUT = ROOT / "test-output"
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, smol_dir):
+    from rag.cli import update_index
+    from ui.app import Backend, serve
+
+    base = tmp_path_factory.mktemp("ui")
+    corpus = base / "articles"
+    shutil.copytree(ROOT / "data" / "articles", corpus)
+    settings = Settings(corpus=corpus, index=base / "index", model="smollm2-135m")
+    update_index(settings)
+    port = free_port()
+    backend = Backend(settings)
+    demo = serve(settings, port=port, block=False, backend=backend)
+    assert backend.ready.wait(300) and backend.main is not None, backend.error
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+def test_gradio_client_ask_endpoint_concurrently(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    questions = ["Where did the containers arrive in Russia?", "Who won the 2022 World Cup?"]
+    results: dict[str, dict] = {}
+
+    def ask(q):
+        results[q] = client.predict(q, api_name="/ask")
+
+    threads = [threading.Thread(target=ask, args=(q,)) for q in questions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    dunay, cup = (results[q] for q in questions)
+    assert list(dunay) == ["question", "answer", "refused", "citations", "timings"]
+    assert dunay["question"] == questions[0] and not dunay["refused"]
+    assert any("Dunay" in c["quote"] for c in dunay["citations"])
+    assert cup["question"] == questions[1] and cup["refused"]
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"), reason="Debian chromium not installed")
+def test_browser_chat_shows_streamed_answer_and_quote(app_url):
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(app_url)
+            page.wait_for_selector("#info:has-text('articles')", timeout=60_000)
+            page.locator("#question textarea").fill("Where did the containers arrive in Russia?")
+            started = time.monotonic()
+            page.locator("#ask").click()
+            page.wait_for_selector("#sources mark", timeout=180_000)
+            elapsed = time.monotonic() - started
+            link = page.locator("#chat a[href^='#src-1-']").first
+            assert link.is_visible() and link.inner_text().strip().startswith("[")
+            quote = page.locator("#sources .src mark").first.inner_text()
+            assert quote.strip() and page.locator("#sources").inner_text().count("000_") + \
+                page.locator("#sources").inner_text().count(".txt") >= 1
+            assert "Dunay" in page.locator("#sources").inner_text()
+            page.screenshot(path=str(OUT / "ui-chat.png"), full_page=True)
+            assert elapsed < 180
+        finally:
+            browser.close()
