@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rag.errors import InputError, RagError
 from rag.followup import standalone_question
-from rag.ingest import article_date, save_upload
+from rag.ingest import MAX_UPLOAD_BYTES, article_date, save_upload
 from rag.pipeline import Pipeline, check_question
 from rag.schema import Answer, Delta
 from rag.settings import Settings
@@ -191,8 +191,8 @@ def add_articles(backend: Backend, files: list[str] | None, progress=None) -> tu
     for path in files:
         p = Path(path)
         try:
-            if p.stat().st_size > 5 * 1024 * 1024:
-                raise InputError(f"upload '{p.name}' is larger than 5 MB")
+            if p.stat().st_size > MAX_UPLOAD_BYTES:  # checked before reading it into memory
+                raise InputError(f"upload '{p.name}' is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
             saved.append(save_upload(pipeline.settings.corpus, p.name, p.read_bytes()).name)
         except (InputError, OSError) as exc:
             errors.append(str(exc))
