@@ -61,7 +61,7 @@ def test_gradio_client_ask_endpoint_concurrently(app_url):
 
 
 @pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"), reason="Debian chromium not installed")
-def test_browser_chat_shows_streamed_answer_and_quote(app_url):
+def test_browser_chat_shows_streamed_answer_and_quote(app_url, tmp_path):
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(exist_ok=True)
@@ -86,5 +86,29 @@ def test_browser_chat_shows_streamed_answer_and_quote(app_url):
             assert "Dunay" in page.locator("#sources").inner_text()
             page.screenshot(path=str(OUT / "ui-chat.png"), full_page=True)
             assert elapsed < 180
+
+            # a follow-up is rewritten before retrieval, and the rewrite is shown
+            ask(page, "How far is it from the Ukrainian border?", turn=2)
+            assert page.locator("#searched").inner_text().startswith("Searched for:")
+            assert page.locator("#chat .message").count() >= 4 or page.locator("#chat").inner_text().count("?") >= 2
+
+            # upload a new article and ask about it at once
+            article = tmp_path / "Quagga report.txt"
+            article.write_text("Zebra news\n\nQuagga the zebra lives in a park in Tikhoretsk and eats carrots.\n")
+            page.locator("#settings").get_by_text("Settings and articles").click()
+            page.locator("#upload input[type=file]").set_input_files(str(article))
+            page.wait_for_timeout(1000)
+            page.locator("#add").click()
+            page.wait_for_selector("#added:has-text('Added Quagga report.txt')", timeout=120_000)
+            assert "6 articles" in page.locator("#info").inner_text()
+            ask(page, "Where does Quagga the zebra live?", turn=3)
+            assert "Quagga report.txt" in page.locator("#sources").inner_text()
+            page.screenshot(path=str(OUT / "ui-upload.png"), full_page=True)
         finally:
             browser.close()
+
+
+def ask(page, question: str, turn: int) -> None:
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+    page.wait_for_selector(f"#sources #src-{turn}-1, #sources:has-text('No sources')", timeout=180_000)

@@ -245,14 +245,14 @@ def build_app(backend: Backend):
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
                 sources = gr.HTML("<p>Sources of the latest answer appear here.</p>", elem_id="sources")
-        with gr.Accordion("Settings and articles", open=False):
+        with gr.Accordion("Settings and articles", open=False, elem_id="settings"):
             with gr.Row():
                 top_k = gr.Slider(1, 10, value=settings.top_k, step=1, label="Passages given to the model")
                 model = gr.Dropdown(choices=choices, value=settings.model, label="Generator")
             upload = gr.File(file_count="multiple", file_types=[".txt", ".md"], type="filepath",
-                             label="Add articles (.txt or .md, up to 5 MB each)")
-            add = gr.Button("Add and index")
-            added = gr.Markdown()
+                             label="Add articles (.txt or .md, up to 5 MB each)", elem_id="upload")
+            add = gr.Button("Add and index", elem_id="add")
+            added = gr.Markdown(elem_id="added")
         asked = gr.State([])
 
         def on_chat(message, history, asked_, k, m):
