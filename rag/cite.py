@@ -47,6 +47,7 @@ class Quote:
     start: int  # offsets into the article file
     end: int
     support: float
+    words: frozenset[str] = frozenset()  # content words of the quote
 
 
 def support(claim: Sequence[str], quote: set[str]) -> float:
@@ -64,15 +65,16 @@ def best_quote(claim: Sequence[str], hits: Sequence[Hit], i: int) -> Quote:
     spans = split_sentences(chunk.text, offset=chunk.start) or [(chunk.start, chunk.end)]
     words = [set(content_words(chunk.text[s - chunk.start:e - chunk.start])) for s, e in spans]
     singles = [support(claim, w) for w in words]
-    best = Quote(i, spans[0][0], spans[0][1], -1.0)
+    best = Quote(i, spans[0][0], spans[0][1], -1.0, frozenset(words[0]))
     for j, (s, e) in enumerate(spans):
         if singles[j] > best.support:
-            best = Quote(i, s, e, singles[j])
+            best = Quote(i, s, e, singles[j], frozenset(words[j]))
     for j in range(len(spans) - 1):
-        pair = support(claim, words[j] | words[j + 1])
+        pair_words = words[j] | words[j + 1]
+        pair = support(claim, pair_words)
         # A pair only when it adds real support over each of its sentences and the best single.
         if pair > max(singles[j], singles[j + 1], best.support) + 0.1:
-            best = Quote(i, spans[j][0], spans[j + 1][1], pair)
+            best = Quote(i, spans[j][0], spans[j + 1][1], pair, frozenset(pair_words))
     return best
 
 
@@ -104,11 +106,6 @@ def split_claims(reply: str) -> list[tuple[str, list[int]]]:
     return out
 
 
-def _quote_words(hits: Sequence[Hit], q: Quote) -> set[str]:
-    chunk = hits[q.hit].chunk
-    return set(content_words(chunk.text[q.start - chunk.start:q.end - chunk.start]))
-
-
 def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = "") -> Cited:
     """Resolve the markers of `reply` against `hits` (numbered from 1) for `question`."""
     refusal = Cited(REFUSAL, (), True)
@@ -125,7 +122,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             if best.support >= min_support:
                 quotes = [best]
         if asked:
-            quotes = [q for q in quotes if asked & (set(words) | _quote_words(hits, q))]
+            quotes = [q for q in quotes if asked & (set(words) | q.words)]
         if quotes:
             kept.append((claim, quotes))
     if not kept:

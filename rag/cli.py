@@ -83,8 +83,7 @@ def update_index(settings: Settings, rebuild: bool = False):
         raise RagError(f"corpus folder {settings.corpus} not found; pass --corpus DIR or put articles there")
     counter = load_counter(resolve_model(settings.model, settings.cache_dir))
     embedder = Embedder(settings.embedder)
-    report = build_index(settings, counter, lambda texts: embedder.embed(texts, progress=len(texts) > 64),
-                         embedder.name, embedder.dim, rebuild=rebuild)
+    report = build_index(settings, counter, embedder, rebuild=rebuild)
     return report, embedder
 
 

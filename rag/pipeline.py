@@ -60,7 +60,7 @@ class Pipeline:
 
         embedder = self.retriever.embedder
         with self._index_lock:
-            report = build_index(self.settings, self.generator.counter, embedder.embed, embedder.name, embedder.dim)
+            report = build_index(self.settings, self.generator.counter, embedder)
             self.retriever = Retriever(load_index(self.settings.index, self.settings), embedder)
         return report
 

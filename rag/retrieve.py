@@ -10,24 +10,14 @@ memory when the retriever is created (fast at this corpus size).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
 
-import numpy as np
-
+from rag.embed import TextEmbedder
 from rag.schema import Hit
 from rag.store import Index
 from rag.text import content_words
 
 RRF_K = 60
 SAME_SOURCE_PENALTY = 0.85  # fused score multiplier per passage already chosen from that article
-
-
-class TextEmbedder(Protocol):
-    name: str
-    dim: int
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class Retriever:

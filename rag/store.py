@@ -23,7 +23,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.chunk import chunk_document
+from rag.embed import TextEmbedder
 from rag.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from rag.ingest import read_corpus
 from rag.schema import Chunk
@@ -159,16 +160,17 @@ class BuildReport:
     path: Path
 
 
-def build_index(settings: Settings, counter: TokenCounter, embed: Callable[[list[str]], np.ndarray],
-                embedder_name: str, dim: int, rebuild: bool = False) -> BuildReport:
+def build_index(settings: Settings, counter: TokenCounter, embedder: TextEmbedder,
+                rebuild: bool = False) -> BuildReport:
     """Bring the index at `settings.index` up to date with `settings.corpus`.
 
-    `embed` maps chunk texts to normalised float32 vectors of width `dim`.
+    `embedder.embed` maps chunk texts to normalised float32 vectors of width `embedder.dim`.
     """
     import faiss
 
     started = time.perf_counter()
     index_dir = settings.index
+    dim = embedder.dim
     with build_lock(index_dir):
         docs = read_corpus(settings.corpus)
         previous = None if rebuild else _previous(index_dir, settings, dim)
@@ -200,7 +202,7 @@ def build_index(settings: Settings, counter: TokenCounter, embed: Callable[[list
             return BuildReport(0, 0, 0, unchanged, len(chunks), 0, time.perf_counter() - started, previous.path)
 
         if new_chunks:
-            vectors = embed([c.text for c in new_chunks])
+            vectors = embedder.embed([c.text for c in new_chunks])
             if vectors.shape != (len(new_chunks), dim):
                 raise ValueError(f"embedder returned shape {vectors.shape}, expected ({len(new_chunks)}, {dim})")
             parts.append(vectors)
@@ -208,7 +210,7 @@ def build_index(settings: Settings, counter: TokenCounter, embed: Callable[[list
         matrix = np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
 
         manifest = Manifest(
-            format=FORMAT, embedder=embedder_name, dim=dim,
+            format=FORMAT, embedder=embedder.name, dim=dim,
             chunk_tokens=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap,
             tokenizer=counter.name, corpus=str(settings.corpus.resolve()),
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),

@@ -6,7 +6,7 @@ import pytest
 
 from rag.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from rag.store import build_index, build_lock, current_version, load_index
-from tests.conftest import WordCounter, build_fake_index
+from tests.conftest import FakeEmbedder, WordCounter, build_fake_index
 
 
 def test_build_and_load(settings, fake_embedder, corpus):
@@ -50,11 +50,12 @@ def test_failed_build_keeps_previous_index(settings, fake_embedder, corpus, monk
     before = load_index(settings.index)
     (corpus / "new.txt").write_text("Another article about something else entirely.")
 
-    def boom(texts):
-        raise RuntimeError("killed mid-embedding")
+    class Boom(FakeEmbedder):
+        def embed(self, texts, **_):
+            raise RuntimeError("killed mid-embedding")
 
     with pytest.raises(RuntimeError):
-        build_index(settings, WordCounter(), boom, "fake-bow", 64)
+        build_index(settings, WordCounter(), Boom())
     import faiss
 
     monkeypatch.setattr(faiss, "write_index", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
@@ -68,12 +69,11 @@ def test_failed_build_keeps_previous_index(settings, fake_embedder, corpus, monk
 
 
 def _build_and_die(settings):
-    from tests.conftest import FakeEmbedder
+    class Die(FakeEmbedder):
+        def embed(self, texts, **_):
+            os._exit(9)  # like SIGKILL: no cleanup runs
 
-    def die(texts):
-        os._exit(9)  # like SIGKILL: no cleanup runs
-
-    build_index(settings, WordCounter(), die, FakeEmbedder.name, FakeEmbedder.dim, rebuild=True)
+    build_index(settings, WordCounter(), Die(), rebuild=True)
 
 
 def test_killed_build_leaves_index_loadable(settings, fake_embedder):
