@@ -11,6 +11,12 @@ itself or its quote (a true sentence that does not address the question: a small
 typical drift). A reply with no sentence left, or in which the model says it cannot tell,
 becomes a refusal. Markers are renumbered 1..m in order of first use.
 
+Retold stories: once a claim has its quote, every other article among the retrieved
+passages (and their near-copies) whose best sentence also supports it (at least
+`CORROBORATION` of its words, every number included) is cited with it, `[1][3][4]`, and
+the claim records how many articles report it. When the articles disagree on the fact
+asked for (`rag.conflicts`), a closing sentence names each version with its citations.
+
 Simplified on purpose: "support" is lexical overlap, not entailment (no NLI model is
 available offline); it cannot see negation or paraphrase with other words.
 """
@@ -22,10 +28,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.chunk import split_sentences
-from rag.schema import Citation, Hit
-from rag.text import content_words
+from rag.conflicts import Disagreement
+from rag.schema import Citation, Claim, Conflict, Hit, Version
+from rag.text import content_words, support
 
 REFUSAL = "The articles do not contain an answer to this question."
+CORROBORATION = 0.55  # support another article's sentence needs to count as reporting the claim too
 
 _MARKER = re.compile(r"\[\s*(?:passages?\s*)?(\d+(?:\s*(?:,|and|-)\s*\d+)*)\s*\]", re.I)
 _CANNOT = re.compile(
@@ -39,6 +47,8 @@ class Cited:
     answer: str
     citations: tuple[Citation, ...]
     refused: bool
+    claims: tuple[Claim, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,15 +58,6 @@ class Quote:
     end: int
     support: float
     words: frozenset[str] = frozenset()  # content words of the quote
-
-
-def support(claim: Sequence[str], quote: set[str]) -> float:
-    """Weighted share of the claim's distinct content words found in the quote."""
-    words = set(claim)
-    if not words:
-        return 0.0
-    weight = {w: 2.0 if w[0].isdigit() else 1.0 for w in words}
-    return sum(weight[w] for w in words if w in quote) / sum(weight.values())
 
 
 def best_quote(claim: Sequence[str], hits: Sequence[Hit], i: int) -> Quote:
@@ -106,9 +107,51 @@ def split_claims(reply: str) -> list[tuple[str, list[int]]]:
     return out
 
 
-def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = "") -> Cited:
-    """Resolve the markers of `reply` against `hits` (numbered from 1) for `question`."""
-    refusal = Cited(REFUSAL, (), True)
+def _numbers(words: Sequence[str]) -> set[str]:
+    return {w for w in words if w[0].isdigit()}
+
+
+def _corroborate(words: list[str], quotes: list[Quote], pool: Sequence[Hit], min_support: float) -> list[Quote]:
+    """The best supporting sentence from each other article in `pool` that also reports the claim."""
+    need = max(min_support, CORROBORATION)
+    have = {pool[q.hit].chunk.source for q in quotes}
+    numbers = _numbers(words)
+    best: dict[str, Quote] = {}
+    for i, hit in enumerate(pool):
+        src = hit.chunk.source
+        if src in have:
+            continue
+        q = best_quote(words, pool, i)
+        if q.support >= need and numbers <= q.words and (src not in best or q.support > best[src].support):
+            best[src] = q
+    return quotes + sorted(best.values(), key=lambda q: -q.support)
+
+
+class _Numbering:
+    """Citation numbers 1..m by first use, one per distinct quote."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[tuple[str, int, int], int] = {}
+        self.citations: list[Citation] = []
+
+    def ref(self, hit: Hit, start: int, end: int) -> int:
+        key = (hit.chunk.source, start, end)
+        if key not in self.numbers:
+            self.numbers[key] = len(self.numbers) + 1
+            text = hit.chunk.text[start - hit.chunk.start:end - hit.chunk.start]
+            self.citations.append(Citation(self.numbers[key], hit.chunk.source, start, end, text, hit.dense,
+                                           hit.title, hit.date))
+        return self.numbers[key]
+
+
+def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = "",
+         disputes: Sequence[Disagreement] = ()) -> Cited:
+    """Resolve the markers of `reply` against `hits` (numbered from 1) for `question`.
+
+    `disputes` are disagreements between the articles on the fact asked for; each is
+    stated, with a citation per version, after the model's claims.
+    """
+    pool = list(hits) + [a for h in hits for a in h.also]
     asked = set(content_words(question))
     kept: list[tuple[str, list[Quote]]] = []
     for claim, marks in split_claims(reply):
@@ -124,24 +167,28 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         if asked:
             quotes = [q for q in quotes if asked & (set(words) | q.words)]
         if quotes:
-            kept.append((claim, quotes))
-    if not kept:
-        return refusal
+            kept.append((claim, _corroborate(words, quotes, pool, min_support)))
+    if not kept and not disputes:
+        return Cited(REFUSAL, (), True)
 
-    numbers: dict[tuple[int, int, int], int] = {}
-    citations: list[Citation] = []
+    numbering = _Numbering()
     parts: list[str] = []
+    claims: list[Claim] = []
     for claim, quotes in kept:
-        refs = []
-        for q in quotes:
-            key = (q.hit, q.start, q.end)
-            if key not in numbers:
-                numbers[key] = len(numbers) + 1
-                hit = hits[q.hit]
-                text = hit.chunk.text[q.start - hit.chunk.start:q.end - hit.chunk.start]
-                citations.append(Citation(numbers[key], hit.chunk.source, q.start, q.end, text, hit.dense))
-            refs.append(f"[{numbers[key]}]")
+        refs = list(dict.fromkeys(numbering.ref(pool[q.hit], q.start, q.end) for q in quotes))
+        sources = tuple(dict.fromkeys(pool[q.hit].chunk.source for q in quotes))
         body = claim.rstrip()
         end = body[-1] if body[-1] in ".!?" else "."
-        parts.append(body.rstrip(".!?").rstrip() + " " + "".join(dict.fromkeys(refs)) + end)
-    return Cited(" ".join(parts), tuple(citations), False)
+        text = body.rstrip(".!?").rstrip()
+        parts.append(text + " " + "".join(f"[{n}]" for n in refs) + end)
+        claims.append(Claim(text + end, tuple(refs), sources))
+    conflicts: list[Conflict] = []
+    for dispute in disputes:
+        versions = []
+        for value, statements in dispute.versions:
+            refs = tuple(dict.fromkeys(numbering.ref(st.hit, st.start, st.end) for st in statements))
+            versions.append(Version(value, refs, tuple(dict.fromkeys(st.hit.chunk.source for st in statements))))
+        conflicts.append(Conflict(question, dispute.kind, tuple(versions)))
+        said = " vs. ".join(f"\u201c{v.value}\u201d " + "".join(f"[{n}]" for n in v.refs) for v in versions)
+        parts.append(f"The sources differ: {said}.")
+    return Cited(" ".join(parts), tuple(numbering.citations), False, tuple(claims), tuple(conflicts))

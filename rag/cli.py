@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", help="the question, or - to read one question per line from stdin")
     p.add_argument("--json", action="store_true", help="print one JSON object per answer")
     p.add_argument("--top-k", type=int, help="number of passages given to the model (default 5)")
+    p.add_argument("--since", metavar="DATE", help="only articles dated on or after DATE (e.g. 2023-10-01); "
+                                                   "undated articles are left out when a range is given")
+    p.add_argument("--until", metavar="DATE", help="only articles dated on or before DATE")
 
     p = sub.add_parser("chat", help="open the chat in the browser (http://127.0.0.1:7860)")
     _common(p)
@@ -98,25 +101,33 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def _print_answer(answer) -> None:
     print(answer.answer)
+    for claim in answer.claims:
+        if len(claim.sources) > 1:
+            print(f"  ({len(claim.sources)} of {answer.articles} articles report: {claim.text})")
+    for conflict in answer.conflicts:
+        print(f"  (sources differ on the {conflict.kind}: "
+              + "; ".join(f"{v.value} in {', '.join(v.sources)}" for v in conflict.versions) + ")")
     if answer.citations:
         print("\nSources:")
         for c in answer.citations:
-            print(f"  [{c.n}] {c.source}  (chars {c.start}-{c.end})")
-            print(f"      \"{c.quote}\"")
+            print(f"  [{c.n}] {c.title or c.source}" + (f" ({c.date})" if c.date else ""))
+            print(f"      {c.source}, chars {c.start}-{c.end}: \"{c.quote}\"")
     t = answer.timings
     print(f"\n({'refused; ' if answer.refused else ''}retrieve {t.retrieve_ms:.0f} ms, "
           f"generate {t.generate_ms:.0f} ms, total {t.total_ms:.0f} ms)", file=sys.stderr)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from rag.dates import DateRange
     from rag.pipeline import Pipeline, check_question
 
     settings = _settings(args)
+    dates = DateRange.parse(args.since, args.until)
     if args.question != "-":
         check_question(args.question)  # fail before loading models
     pipeline = Pipeline.load(settings)
     if args.question != "-":
-        answer = pipeline.answer(args.question)
+        answer = pipeline.answer(args.question, dates=dates)
         print(json.dumps(answer.to_json(), ensure_ascii=False)) if args.json else _print_answer(answer)
         return 0
     status = 0
@@ -125,7 +136,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if not question.strip():
             continue
         try:
-            answer = pipeline.answer(question)
+            answer = pipeline.answer(question, dates=dates)
         except InputError as exc:
             status = 2
             out = {"question": question, "error": str(exc)}

@@ -39,8 +39,10 @@ class Message:
 
 
 def format_passage(n: int, hit: Hit) -> str:
-    title = f" ({hit.title})" if hit.title and not hit.chunk.text.startswith(hit.title) else ""
-    return f"[{n}]{title} {hit.chunk.text}"
+    """`[n] (title, date) text`, leaving out what the passage's own first lines already say."""
+    head = hit.chunk.text[:len(hit.title) + 80]
+    about = [x for x in (hit.title, hit.date) if x and x not in head]
+    return f"[{n}]" + (f" ({', '.join(about)})" if about else "") + f" {hit.chunk.text}"
 
 
 def build_messages(question: str, hits: Sequence[Hit], counter: TokenCounter, budget: int) -> tuple[list[Message], int]:

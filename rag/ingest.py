@@ -16,6 +16,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from rag.dates import article_date, find_date
 from rag.errors import CorpusError, InputError
 from rag.schema import Document
 
@@ -66,24 +67,27 @@ def read_document(path: Path, source: str) -> Document | None:
     if not text.strip():
         log.warning("skipping %s: empty", source)
         return None
-    return Document(source=source, text=text, title=title_of(text), sha256=hashlib.sha256(raw).hexdigest())
+    return Document(source=source, text=text, title=title_of(text), sha256=hashlib.sha256(raw).hexdigest(),
+                    date=article_date(text))
 
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_DATE = re.compile(rf"\b(\d{{4}}-\d{{2}}-\d{{2}})\b|\b((?:{_MONTHS}) \d{{1,2}}, \d{{4}})\b")
-
-
-def article_date(text: str) -> str | None:
-    """A publication date given near the top of the article (ISO or 'October 14, 2023'), if any."""
-    head = "\n".join(text.splitlines()[:4])
-    m = _DATE.search(head)
-    return (m.group(1) or m.group(2)) if m else None
+TITLE_CHARS = 150
+_DATE_PREFIX = re.compile(r"^(?:(?:date|published|updated)\s*:?\s*)?", re.I)
 
 
 def title_of(text: str) -> str:
+    """The first line that is more than a date, without markdown '#' or a leading date."""
     for line in text.splitlines():
-        if line.strip():
-            return line.strip().lstrip("#").strip()
+        line = line.strip().lstrip("#").strip()
+        if not line:
+            continue
+        found = find_date(line)
+        if found is not None and not _DATE_PREFIX.sub("", line[:found[1]]).strip():
+            line = line[found[2]:].strip(" -–—|:,")  # "date 2023-10-14 Title" -> "Title"
+        if len(line) > TITLE_CHARS:  # no headline: the story starts at once
+            line = line[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+        if line:
+            return line
     return ""
 
 

@@ -5,7 +5,10 @@
 `Answer` (whose text may differ from the raw stream: markers renumbered, unsupported
 sentences dropped). A question whose best passage is below `min_relevance` is refused
 without running the generator: nothing relevant was found, so anything the model said
-would come from its own memory.
+would come from its own memory. A `DateRange` keeps only articles dated inside it.
+After generation, the answer is checked against the passages (`rag.cite`) and the
+passages against each other (`rag.conflicts`): a fact the articles give differently is
+stated with every version cited.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from collections.abc import Iterator
 from typing import Protocol
 
 from rag.cite import REFUSAL, cite
+from rag.conflicts import disagreements
+from rag.dates import DateRange
 from rag.errors import InputError
 from rag.generate import Message, build_messages
 from rag.retrieve import Retriever
@@ -89,16 +94,20 @@ class Pipeline:
             raise CorpusError(f"article '{source}' is not in the corpus folder {self.settings.corpus}")
         return path.read_text(encoding="utf-8-sig")
 
-    def stream(self, question: str, top_k: int | None = None) -> Iterator[Delta | Answer]:
+    def stream(self, question: str, top_k: int | None = None,
+               dates: DateRange | None = None) -> Iterator[Delta | Answer]:
         q = check_question(question)
         k = self.settings.top_k if top_k is None else top_k
         if not 1 <= k <= 50:
             raise InputError(f"top_k must be between 1 and 50, got {k}")
         t0 = time.perf_counter()
-        hits = self.retriever.retrieve(q, k)  # one read of self.retriever: a concurrent refresh swaps it whole
+        retriever = self.retriever  # one read: a concurrent refresh swaps it whole
+        articles = len(retriever.index.manifest.files)
+        hits = retriever.retrieve(q, k, dates)
         t1 = time.perf_counter()
         if not hits or max(h.dense for h in hits) < self.settings.min_relevance:
-            yield Answer(q, REFUSAL, True, (), Timings((t1 - t0) * 1000, 0.0, (t1 - t0) * 1000), tuple(hits))
+            yield Answer(q, REFUSAL, True, (), Timings((t1 - t0) * 1000, 0.0, (t1 - t0) * 1000), tuple(hits),
+                         articles=articles)
             return
         messages, used = build_messages(q, hits, self.generator.counter, self.settings.context_tokens)
         shown: list[Hit] = hits[:used]
@@ -107,13 +116,15 @@ class Pipeline:
             pieces.append(piece)
             yield Delta(piece)
         t2 = time.perf_counter()
-        result = cite("".join(pieces), shown, self.settings.min_support, q)
+        reply = "".join(pieces)
+        result = cite(reply, shown, self.settings.min_support, q, disagreements(q, hits, reply))
         yield Answer(q, result.answer, result.refused, result.citations,
-                     Timings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t0) * 1000), tuple(shown))
+                     Timings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t0) * 1000), tuple(shown),
+                     result.claims, result.conflicts, articles)
 
-    def answer(self, question: str, top_k: int | None = None) -> Answer:
+    def answer(self, question: str, top_k: int | None = None, dates: DateRange | None = None) -> Answer:
         final = None
-        for event in self.stream(question, top_k):
+        for event in self.stream(question, top_k, dates):
             if isinstance(event, Answer):
                 final = event
         assert final is not None

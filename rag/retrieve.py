@@ -4,13 +4,25 @@ Each ranker proposes its top candidates; a candidate's fused score is the sum of
 1/(60 + rank) over the rankers that found it (Cormack et al., 2009). Selection is then
 greedy with a soft penalty per passage already taken from the same article, so passages
 from several articles are kept when scores are close, while a clearly better passage from
-an article already chosen still wins. Simplified on purpose: the BM25 index is built in
-memory when the retriever is created (fast at this corpus size).
+an article already chosen still wins.
+
+Retold stories: a candidate that is a near-copy of a passage already chosen (same 3-word
+shingles for most of the shorter one, or cosine >= NEAR_COPY_COSINE) is not given to the
+model a second time; it is attached to the chosen hit as `also`, so the answer can still
+cite that article. A `DateRange` restricts both rankers to articles dated inside it.
+Simplified on purpose: the BM25 index is built in memory when the retriever is created
+(fast at this corpus size); near-copies are found among the candidates of one question,
+not precomputed over the whole index.
 """
 
 from __future__ import annotations
 
 
+import re
+
+import numpy as np
+
+from rag.dates import DateRange
 from rag.embed import TextEmbedder
 from rag.schema import Hit
 from rag.store import Index
@@ -18,6 +30,25 @@ from rag.text import content_words
 
 RRF_K = 60
 SAME_SOURCE_PENALTY = 0.85  # fused score multiplier per passage already chosen from that article
+# Paraphrased retellings of one story score 0.80-0.86 between articles here; a reprint scores
+# above 0.95. Only reprints are merged: a paraphrase may carry a detail (or a figure) the
+# chosen passage lacks.
+NEAR_COPY_COSINE = 0.95
+NEAR_COPY_SHINGLES = 0.6
+
+
+def shingles(text: str) -> frozenset[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return frozenset(zip(words, words[1:], words[2:]))
+
+
+def near_copy(a: frozenset, b: frozenset, cosine: float) -> bool:
+    """Whether two passages are the same text (up to edits), by shingle overlap or embedding."""
+    if cosine >= NEAR_COPY_COSINE:
+        return True
+    if not a or not b:
+        return False
+    return len(a & b) / min(len(a), len(b)) >= NEAR_COPY_SHINGLES
 
 
 class Retriever:
@@ -36,20 +67,35 @@ class Retriever:
         if corpus:
             self._bm25.index(corpus, show_progress=False)
 
-    def _bm25_ranking(self, query: list[str], n: int) -> list[tuple[int, float]]:
+    def _bm25_ranking(self, query: list[str], n: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         if not query or not self.index.chunks:
             return []
-        docs, scores = self._bm25.retrieve([query], k=min(n, len(self.index.chunks)), show_progress=False)
+        docs, scores = self._bm25.retrieve([query], k=min(n, len(self.index.chunks)), show_progress=False,
+                                           weight_mask=mask)
         return [(int(d), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
 
-    def retrieve(self, question: str, k: int) -> list[Hit]:
-        """The `k` best passages for `question`, best first."""
+    def allowed(self, dates: DateRange) -> np.ndarray:
+        """Ids of the chunks whose article is dated inside `dates`."""
+        ok = {src for src in self.index.manifest.files if dates.admits(self.index.date(src))}
+        return np.array([i for i, c in enumerate(self.index.chunks) if c.source in ok], dtype=np.int64)
+
+    def retrieve(self, question: str, k: int, dates: DateRange | None = None) -> list[Hit]:
+        """The `k` best passages for `question`, best first, from articles inside `dates` if given."""
         if k < 1:
             raise ValueError(f"top_k must be at least 1, got {k}")
         n = max(50, 4 * k)
+        ids = mask = None
+        if dates is not None:
+            ids = self.allowed(dates)
+            if not len(ids):
+                return []
+            mask = np.zeros(len(self.index.chunks), dtype=np.float32)
+            mask[ids] = 1.0
         qv = self.embedder.embed([question])[0]
-        dense = self.index.search(qv, n)
-        sparse = self._bm25_ranking(content_words(question), n)
+        dense = self.index.search(qv, n, ids)
+        sparse = self._bm25_ranking(content_words(question), n, mask)
+        if mask is not None:
+            sparse = [(cid, s) for cid, s in sparse if mask[cid]]
 
         fused: dict[int, float] = {}
         for ranking in (dense, sparse):
@@ -62,14 +108,40 @@ class Retriever:
                 cosine[cid] = float(v @ qv)
         bm25 = dict(sparse)
 
+        chunks = self.index.chunks
+        vecs = dict(zip(fused, self.index.vectors(list(fused))))
+        shingled: dict[int, frozenset] = {}
+
+        def sh(c: int) -> frozenset:
+            if c not in shingled:
+                shingled[c] = shingles(chunks[c].text)
+            return shingled[c]
+
         chosen: list[int] = []
+        copies: dict[int, list[int]] = {}
         per_source: dict[str, int] = {}
         pool = dict(fused)
         while pool and len(chosen) < k:
-            best = max(pool, key=lambda c: (pool[c] * SAME_SOURCE_PENALTY ** per_source.get(self.index.chunks[c].source, 0), -c))
-            chosen.append(best)
-            src = self.index.chunks[best].source
-            per_source[src] = per_source.get(src, 0) + 1
+            best = max(pool, key=lambda c: (pool[c] * SAME_SOURCE_PENALTY ** per_source.get(chunks[c].source, 0), -c))
             del pool[best]
-        return [Hit(chunk=self.index.chunks[c], title=self.index.title(self.index.chunks[c].source),
-                    score=fused[c], dense=cosine[c], bm25=bm25.get(c, 0.0)) for c in chosen]
+            twin = next((c for c in chosen if chunks[c].source != chunks[best].source
+                         and near_copy(sh(c), sh(best), float(vecs[c] @ vecs[best]))), None)
+            if twin is not None:
+                copies[twin].append(best)
+                continue
+            chosen.append(best)
+            copies[best] = []
+            src = chunks[best].source
+            per_source[src] = per_source.get(src, 0) + 1
+        for c in pool:  # copies ranked below the cut still count as reporting the story
+            twin = next((h for h in chosen if chunks[h].source != chunks[c].source
+                         and near_copy(sh(h), sh(c), float(vecs[h] @ vecs[c]))), None)
+            if twin is not None:
+                copies[twin].append(c)
+
+        def hit(c: int, also: tuple[Hit, ...] = ()) -> Hit:
+            src = chunks[c].source
+            return Hit(chunk=chunks[c], title=self.index.title(src), score=fused[c], dense=cosine[c],
+                       bm25=bm25.get(c, 0.0), date=self.index.date(src), also=also)
+
+        return [hit(c, tuple(hit(d) for d in copies[c])) for c in chosen]

@@ -15,6 +15,7 @@ class Document:
     text: str
     title: str
     sha256: str
+    date: str | None = None  # ISO publication date, when the article gives one
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,19 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Hit:
-    """A retrieved passage. `score` is the fused (RRF) rank score; `dense` the cosine similarity."""
+    """A retrieved passage. `score` is the fused (RRF) rank score; `dense` the cosine similarity.
+
+    `also` holds near-copies of this passage from other articles (a retold wire story):
+    they are kept out of the prompt but count as sources that report the same thing.
+    """
 
     chunk: Chunk
     title: str
     score: float
     dense: float
     bm25: float
+    date: str | None = None
+    also: tuple["Hit", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,35 @@ class Citation:
     end: int
     quote: str
     score: float  # cosine similarity of the cited passage to the question
+    title: str = ""
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of the answer, the citations behind it and how many articles report it."""
+
+    text: str
+    refs: tuple[int, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Version:
+    """One value of a disputed fact, as the cited sources give it."""
+
+    value: str
+    refs: tuple[int, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Retrieved articles that give different values (`kind`: money, count, date, period, percent)."""
+
+    claim: str
+    kind: str
+    versions: tuple[Version, ...]
 
 
 @dataclass(frozen=True)
@@ -61,6 +97,9 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     timings: Timings = field(default_factory=lambda: Timings(0.0, 0.0, 0.0))
     hits: tuple[Hit, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    articles: int = 0  # articles in the index the answer was drawn from
 
     def to_json(self) -> dict:
         """The public JSON contract of `rag ask --json` (hits are internal and left out)."""
@@ -69,10 +108,19 @@ class Answer:
             "answer": self.answer,
             "refused": self.refused,
             "citations": [
-                {"n": c.n, "source": c.source, "start": c.start, "end": c.end,
-                 "quote": c.quote, "score": round(c.score, 4)}
+                {"n": c.n, "source": c.source, "title": c.title, "date": c.date,
+                 "start": c.start, "end": c.end, "quote": c.quote, "score": round(c.score, 4)}
                 for c in self.citations
             ],
+            "claims": [{"text": c.text, "citations": list(c.refs), "articles": len(c.sources)}
+                       for c in self.claims],
+            "conflicts": [
+                {"claim": c.claim, "kind": c.kind,
+                 "values": [{"value": v.value, "sources": list(v.sources), "citations": list(v.refs)}
+                            for v in c.versions]}
+                for c in self.conflicts
+            ],
+            "articles_indexed": self.articles,
             "timings": {
                 "retrieve_ms": round(self.timings.retrieve_ms, 1),
                 "generate_ms": round(self.timings.generate_ms, 1),

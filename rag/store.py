@@ -25,7 +25,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +40,7 @@ from rag.tokens import TokenCounter
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: publication dates in the manifest
 MANIFEST, CHUNKS, VECTORS, POINTER = "manifest.json", "chunks.jsonl", "vectors.faiss", "CURRENT"
 
 
@@ -56,6 +56,7 @@ class Manifest:
     built_at: str
     files: dict[str, str]  # source -> sha256
     titles: dict[str, str]  # source -> title
+    dates: dict[str, str] = field(default_factory=dict)  # source -> ISO date, for dated articles
 
     def settings_mismatch(self, settings: Settings, dim: int | None = None) -> str | None:
         """Why this index cannot serve `settings`, or None when it can."""
@@ -83,12 +84,25 @@ class Index:
     def title(self, source: str) -> str:
         return self.manifest.titles.get(source, "")
 
-    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(chunk id, cosine) of the `k` nearest chunks to one normalised query vector."""
-        k = min(k, len(self.chunks))
+    def date(self, source: str) -> str | None:
+        return self.manifest.dates.get(source)
+
+    def search(self, vector: np.ndarray, k: int, among: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(chunk id, cosine) of the `k` nearest chunks to one normalised query vector.
+
+        `among`, when given, restricts the search to those chunk ids (a date filter).
+        """
+        import faiss
+
+        k = min(k, len(self.chunks) if among is None else len(among))
         if k == 0:
             return []
-        scores, ids = self.faiss.search(vector.reshape(1, -1).astype(np.float32), k)
+        query = vector.reshape(1, -1).astype(np.float32)
+        if among is None:
+            scores, ids = self.faiss.search(query, k)
+        else:
+            selector = faiss.IDSelectorBatch(among.astype(np.int64))
+            scores, ids = self.faiss.search(query, k, params=faiss.SearchParameters(sel=selector))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
     def vectors(self, ids: list[int]) -> np.ndarray:
@@ -197,7 +211,10 @@ def build_index(settings: Settings, counter: TokenCounter, embedder: TextEmbedde
             new_chunks.extend(doc_chunks)
         removed = len(set(old_files) - {d.source for d in docs})
 
-        if previous is not None and not (added or changed or removed):
+        titles = {d.source: d.title for d in docs}
+        dates = {d.source: d.date for d in docs if d.date}
+        same_meta = previous is not None and (previous.manifest.titles, previous.manifest.dates) == (titles, dates)
+        if previous is not None and not (added or changed or removed) and same_meta:
             log.info("index is up to date (%d articles, %d chunks)", len(docs), len(chunks))
             return BuildReport(0, 0, 0, unchanged, len(chunks), 0, time.perf_counter() - started, previous.path)
 
@@ -214,7 +231,7 @@ def build_index(settings: Settings, counter: TokenCounter, embedder: TextEmbedde
             chunk_tokens=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap,
             tokenizer=counter.name, corpus=str(settings.corpus.resolve()),
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            files={d.source: d.sha256 for d in docs}, titles={d.source: d.title for d in docs},
+            files={d.source: d.sha256 for d in docs}, titles=titles, dates=dates,
         )
         flat = faiss.IndexFlatIP(dim)
         flat.add(matrix)

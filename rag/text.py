@@ -8,6 +8,7 @@ Simplified on purpose: no real stemmer or lemmatiser; English only.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below
@@ -44,3 +45,12 @@ def content_words(text: str) -> list[str]:
             continue
         out.append(normalize(raw))
     return out
+
+
+def support(claim: Iterable[str], quote: set[str]) -> float:
+    """Weighted share of the claim's distinct content words found in the quote (numbers weigh double)."""
+    words = set(claim)
+    if not words:
+        return 0.0
+    weight = {w: 2.0 if w[0].isdigit() else 1.0 for w in words}
+    return sum(weight[w] for w in words if w in quote) / sum(weight.values())

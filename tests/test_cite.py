@@ -66,3 +66,50 @@ def test_sentence_that_does_not_address_the_question_is_dropped():
     assert off_topic.refused
     # the question's words may appear in the quote only ("Who ...?" -> a bare name)
     assert not cite("It is 290 kilometers [1].", HITS, 0.5, question="How far from the Ukrainian border?").refused
+
+
+A = "The Lyon warehouse fire killed 12 people on Monday, officials said."
+B = "Officials said 12 people were killed when the warehouse in Lyon burned on Monday."
+C = "Firefighters said 15 people were killed in the Lyon warehouse fire."
+
+
+def plain(source: str, text: str, dense: float = 0.5) -> Hit:
+    return Hit(Chunk(source, 0, len(text), text), source.upper(), 0.03, dense, 1.0, "2023-10-03")
+
+
+def test_claim_reported_by_several_articles_cites_them_together():
+    hits = [plain("a.txt", A), plain("b.txt", B), plain("c.txt", C)]
+    got = cite("The fire killed 12 people [1].", hits, 0.5, question="How many people did the fire kill?")
+    assert got.answer == "The fire killed 12 people [1][2]."
+    assert [c.source for c in got.citations] == ["a.txt", "b.txt"]  # 15 people is not the same claim
+    (claim,) = got.claims
+    assert claim.refs == (1, 2) and claim.sources == ("a.txt", "b.txt")
+    assert got.citations[0].title == "A.TXT" and got.citations[0].date == "2023-10-03"
+
+
+def test_near_copy_hit_counts_as_a_source():
+    copy = plain("copy.txt", A)
+    main = Hit(Chunk("a.txt", 0, len(A), A), "A", 0.03, 0.5, 1.0, None, (copy,))
+    got = cite("The Lyon warehouse fire killed 12 people [1].", [main], 0.5)
+    assert got.answer.endswith("[1][2].") and got.claims[0].sources == ("a.txt", "copy.txt")
+
+
+def test_disputes_are_stated_with_each_version_cited():
+    from rag.conflicts import disagreements
+
+    hits = [plain("a.txt", A), plain("b.txt", B), plain("c.txt", C)]
+    q = "How many people did the Lyon warehouse fire kill?"
+    got = cite("The fire killed 12 people [1].", hits, 0.5, q, disagreements(q, hits))
+    assert got.answer.startswith("The fire killed 12 people [1][2]. The sources differ: ")
+    (conflict,) = got.conflicts
+    assert conflict.kind == "count"
+    values = {v.value: v for v in conflict.versions}
+    assert set(values) == {"12 people", "15 people"}
+    assert values["15 people"].sources == ("c.txt",) and set(values["12 people"].sources) == {"a.txt", "b.txt"}
+    for v in conflict.versions:
+        assert all(f"[{n}]" in got.answer for n in v.refs)
+        for n in v.refs:
+            c = got.citations[n - 1]
+            assert v.value in c.quote and hits[[h.chunk.source for h in hits].index(c.source)].chunk.text[c.start:c.end] == c.quote
+    # even when the model found nothing to say, the versions are an answer
+    assert not cite("The articles do not say.", hits, 0.5, q, disagreements(q, hits)).refused

@@ -56,3 +56,10 @@ def test_help_does_not_import_heavy_libraries():
     code = "import sys, rag.cli; rag.cli.build_parser(); print(sorted({'torch','transformers','faiss','gradio'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_bad_date_filter_names_the_option(tmp_path):
+    proc = run("ask", "Where?", "--since", "last tuesday", "--index", str(tmp_path))
+    assert proc.returncode == 2 and "--since" in one_line_error(proc)
+    proc = run("ask", "Where?", "--since", "2023-10-15", "--until", "2023-10-01", "--index", str(tmp_path))
+    assert proc.returncode == 2 and "after --until" in one_line_error(proc)

@@ -19,12 +19,12 @@ QUESTIONS = ["Where did the containers arrive in Russia?", "Who won the 2022 Wor
 
 def check_contract(line: str, question: str) -> dict:
     data = json.loads(line)
-    assert list(data) == ["question", "answer", "refused", "citations", "timings"]
+    assert list(data) == ["question", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"]
     assert data["question"] == question and isinstance(data["refused"], bool) and data["answer"].strip()
     assert set(data["timings"]) == {"retrieve_ms", "generate_ms", "total_ms"}
     assert data["timings"]["total_ms"] >= data["timings"]["retrieve_ms"] >= 0
     for i, c in enumerate(data["citations"], start=1):
-        assert list(c) == ["n", "source", "start", "end", "quote", "score"] and c["n"] == i
+        assert list(c) == ["n", "source", "title", "date", "start", "end", "quote", "score"] and c["n"] == i
         text = (ARTICLES / c["source"]).read_text(encoding="utf-8")
         assert text[c["start"]:c["end"]] == c["quote"] and c["quote"].strip()
         assert f"[{i}]" in data["answer"]

@@ -25,8 +25,8 @@ def test_streams_then_answers_with_citations(make):
     assert "290 kilometers" in final.citations[0].quote
     assert final.timings.total_ms >= final.timings.retrieve_ms
     data = final.to_json()
-    assert set(data) == {"question", "answer", "refused", "citations", "timings"}
-    assert set(data["citations"][0]) == {"n", "source", "start", "end", "quote", "score"}
+    assert set(data) == set(["question", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"])
+    assert set(data["citations"][0]) == {"n", "source", "title", "date", "start", "end", "quote", "score"}
 
 
 def test_irrelevant_question_is_refused_without_generating(make):
@@ -52,3 +52,39 @@ def test_prompt_holds_numbered_passages(make):
     pipe.answer("Where did the containers arrive, Najin or Dunay?", top_k=3)
     prompt = pipe.generator.prompts[0]
     assert "[1]" in prompt and "[3]" in prompt and "[4]" not in prompt and "Dunay" in prompt
+
+
+def test_disputed_aid_figure_gives_both_versions_with_both_articles(make):
+    pipe = make("The White House requested approximately $25 billion [1].")
+    answer = pipe.answer("How much aid for Ukraine did the White House initially request?")
+    assert "$25 billion" in answer.answer and "$24 billion" in answer.answer and "sources differ" in answer.answer
+    (conflict,) = answer.conflicts
+    sources = {v.value: v.sources for v in conflict.versions}
+    assert sources == {"approximately $25 billion": ("000_7567e1b7e9e7013d.txt",),
+                       "$24 billion": ("001_e28288bb11f4a347.txt",)}
+    cited = {c.source for c in answer.citations}
+    assert {"000_7567e1b7e9e7013d.txt", "001_e28288bb11f4a347.txt"} <= cited
+    data = answer.to_json()
+    assert data["conflicts"][0]["kind"] == "money"
+    assert {v["value"] for v in data["conflicts"][0]["values"]} == {"approximately $25 billion", "$24 billion"}
+    assert data["articles_indexed"] == 5
+
+
+def test_agreeing_articles_are_cited_together_without_a_conflict(make):
+    pipe = make("The containers were shipped between September 7 and October 1 [1].")
+    answer = pipe.answer("When were the containers shipped from Najin to Dunay?")
+    assert answer.conflicts == ()
+    (claim,) = answer.claims
+    assert len(claim.sources) >= 2 and len(claim.refs) == len(claim.sources)
+    assert answer.answer.endswith("".join(f"[{n}]" for n in claim.refs) + ".")
+
+
+def test_date_filter_and_dated_citations(make):
+    from rag.dates import DateRange
+
+    pipe = make("The containers were shipped from Najin to Dunay [1].")
+    answer = pipe.answer("Where were the containers shipped?", dates=DateRange.parse("2023-10-14", None))
+    assert answer.hits and all(h.date == "2023-10-14" for h in answer.hits)
+    assert answer.citations and all(c.date == "2023-10-14" and c.title for c in answer.citations)
+    refused = pipe.answer("Where were the containers shipped?", dates=DateRange.parse(None, "2020-01-01"))
+    assert refused.refused and not refused.hits

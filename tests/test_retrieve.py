@@ -30,3 +30,31 @@ def test_k_and_stopword_only_queries(retriever):
     n = len(retriever.index.chunks)
     everything = retriever.retrieve("containers", 50)
     assert len(everything) == len({(h.chunk.source, h.chunk.start) for h in everything}) == min(50, n)
+
+
+def test_date_range_keeps_only_articles_dated_inside(retriever):
+    from rag.dates import DateRange
+
+    dated = {s for s, d in retriever.index.manifest.dates.items() if d == "2023-10-14"}
+    assert dated == {"002_57e4e1cab6c92a8d.txt", "003_abfd0f9880f9ca5a.txt"}
+    hits = retriever.retrieve("containers shipped Najin Dunay", 10, DateRange.parse("2023-10-14", "2023-10-14"))
+    assert hits and {h.chunk.source for h in hits} <= dated
+    assert all(h.date == "2023-10-14" for h in hits)
+    assert retriever.retrieve("containers", 5, DateRange.parse("2024-01-01", None)) == []
+
+
+def test_reprinted_story_is_given_once_and_kept_as_also(settings, fake_embedder):
+    from rag.retrieve import Retriever
+
+    original = (settings.corpus / "003_abfd0f9880f9ca5a.txt").read_text(encoding="utf-8")
+    reprint = "Reprinted from our partners.\n\n" + original.replace("Kirby stated", "Kirby said")
+    (settings.corpus / "reprint.txt").write_text(reprint, encoding="utf-8")
+    build_fake_index(settings, fake_embedder)
+    retriever = Retriever(load_index(settings.index), fake_embedder)
+    hits = retriever.retrieve("containers transported via train to a munitions depot near Tikhoretsk", 5)
+    # the prompt gets the story from one of the two files, not from both
+    assert len({h.chunk.source for h in hits if "Tikhoretsk" in h.chunk.text}) == 1
+    top = hits[0]
+    assert "Tikhoretsk" in top.chunk.text
+    assert [a.chunk.source for a in top.also if "Tikhoretsk" in a.chunk.text] == [
+        ({"003_abfd0f9880f9ca5a.txt", "reprint.txt"} - {top.chunk.source}).pop()]

@@ -108,3 +108,19 @@ def test_second_builder_fails_clearly(settings):
         with pytest.raises(IndexBusyError, match="another 'rag index'"):
             with build_lock(settings.index):
                 pass
+
+
+def test_titles_and_dates_are_stored_and_refreshed_without_reembedding(settings, fake_embedder, corpus):
+    build_fake_index(settings, fake_embedder)
+    m = load_index(settings.index).manifest
+    assert m.dates == {"002_57e4e1cab6c92a8d.txt": "2023-10-14", "003_abfd0f9880f9ca5a.txt": "2023-10-14"}
+    assert m.titles["003_abfd0f9880f9ca5a.txt"].startswith("North Korea Sends Over a Thousand Containers")
+    # an index written before dates were extracted is brought up to date by the next build
+    version = load_index(settings.index).path
+    raw = json.loads((version / "manifest.json").read_text())
+    raw["dates"] = {}
+    (version / "manifest.json").write_text(json.dumps(raw))
+    calls = len(fake_embedder.calls)
+    report = build_fake_index(settings, fake_embedder)
+    assert report.embedded == 0 and len(fake_embedder.calls) == calls
+    assert load_index(settings.index).manifest.dates == m.dates

@@ -85,11 +85,11 @@ def test_article_viewer_serves_only_indexed_files(backend):
 
 def test_api_ask_returns_the_cli_json(backend):
     data = api_ask(backend, "How far is the depot near Tikhoretsk from the border?")
-    assert list(data) == ["question", "answer", "refused", "citations", "timings"]
+    assert list(data) == ["question", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"]
     assert data["citations"][0]["quote"].startswith("This depot is approximately 290")
 
 
 def test_render_sources_tolerates_missing_article(backend):
     answer = backend.pipeline().answer("How far is the depot near Tikhoretsk from the border?")
-    html = render_sources(answer, 1, lambda s: "", lambda s: "T")
+    html = render_sources(answer, 1, lambda s: "")
     assert "<mark>This depot" in html

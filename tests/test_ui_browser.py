@@ -54,7 +54,7 @@ def test_gradio_client_ask_endpoint_concurrently(app_url):
     for t in threads:
         t.join(300)
     dunay, cup = (results[q] for q in questions)
-    assert list(dunay) == ["question", "answer", "refused", "citations", "timings"]
+    assert list(dunay) == ["question", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"]
     assert dunay["question"] == questions[0] and not dunay["refused"]
     assert any("Dunay" in c["quote"] for c in dunay["citations"])
     assert cup["question"] == questions[1] and cup["refused"]

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from rag.errors import InputError, RagError
 from rag.followup import standalone_question
-from rag.ingest import MAX_UPLOAD_BYTES, article_date, save_upload
+from rag.dates import DateRange
+from rag.ingest import MAX_UPLOAD_BYTES, save_upload
 from rag.pipeline import Pipeline, check_question
 from rag.schema import Answer, Delta
 from rag.settings import Settings
@@ -34,6 +35,8 @@ CSS = """
 .src .para {font-size:0.9em; margin:4px 0;}
 .src .article {white-space:pre-wrap; font-size:0.85em; max-height:360px; overflow:auto;}
 .refused {color:#8a4b00;}
+.conflict {border-left:4px solid #d9822b; background:#fff6ec; padding:6px 10px; margin-top:8px;}
+.reported {color:#555; font-size:0.9em;}
 """
 
 LOADING = "⏳ Loading models… (questions wait until they are ready)"
@@ -106,14 +109,26 @@ def render_answer(answer: Answer, turn: int) -> str:
         title = html.escape(quotes.get(n, ""), quote=True).replace("\n", " ")[:300]
         return f'<a href="#src-{turn}-{n}" title="{title}"><sup>[{n}]</sup></a>'
 
-    return re.sub(r"\[(\d+)\]", link, html.escape(answer.answer, quote=False))
+    def linked(text: str) -> str:
+        return re.sub(r"\[(\d+)\]", link, html.escape(text, quote=False))
+
+    out = linked(answer.answer)
+    for claim in answer.claims:
+        if len(claim.sources) > 1:
+            out += (f'<div class="reported">📰 {len(claim.sources)} of {answer.articles} articles report: '
+                    f'{linked(claim.text)}</div>')
+    for conflict in answer.conflicts:
+        rows = "".join(f"<li>{html.escape(v.value)} {linked(''.join(f'[{n}]' for n in v.refs))} "
+                       f"({len(v.sources)} article{'s' if len(v.sources) > 1 else ''})</li>" for v in conflict.versions)
+        out += f'<div class="conflict">⚠️ <b>The sources differ</b> on this {conflict.kind}:<ul>{rows}</ul></div>'
+    return out
 
 
 def _highlight(text: str, start: int, end: int) -> str:
     return f"{html.escape(text[:start])}<mark>{html.escape(text[start:end])}</mark>{html.escape(text[end:])}"
 
 
-def render_sources(answer: Answer, turn: int, article: Callable[[str], str], titles: Callable[[str], str]) -> str:
+def render_sources(answer: Answer, turn: int, article: Callable[[str], str]) -> str:
     """HTML cards: title, file, date, the quote highlighted in its paragraph, and the whole article."""
     if answer.refused or not answer.citations:
         return "<p>No sources: the articles do not contain an answer.</p>" if answer.refused else ""
@@ -123,9 +138,8 @@ def render_sources(answer: Answer, turn: int, article: Callable[[str], str], tit
             text = article(c.source)
         except RagError:
             text = ""
-        date = article_date(text) if text else None
-        head = (f"<b>[{c.n}] {html.escape(titles(c.source) or c.source)}</b><br>"
-                f"<code>{html.escape(c.source)}</code>{' · ' + date if date else ''} · relevance {c.score:.2f}")
+        head = (f"<b>[{c.n}] {html.escape(c.title or c.source)}</b><br>"
+                f"<code>{html.escape(c.source)}</code>{' · ' + c.date if c.date else ''} · relevance {c.score:.2f}")
         if text[c.start:c.end] == c.quote:
             p0 = max(text.rfind("\n", 0, c.start) + 1, c.start - 600)
             p1 = text.find("\n", c.end)
@@ -142,21 +156,24 @@ def render_sources(answer: Answer, turn: int, article: Callable[[str], str], tit
 
 # ---------------------------------------------------------------- handlers
 
-def chat(backend: Backend, message: str, history: list[dict], asked: list[str], top_k: int, model: str | None
-         ) -> Iterator[tuple[list[dict], str, str, list[str], str]]:
+def chat(backend: Backend, message: str, history: list[dict], asked: list[str], top_k: int, model: str | None,
+         since: str = "", until: str = "") -> Iterator[tuple[list[dict], str, str, list[str], str]]:
     """Stream one chat turn: yields (history, sources html, 'searched for' line, asked, textbox)."""
     history = list(history or [])
     asked = list(asked or [])
     history.append({"role": "user", "content": message or ""})
     try:
         check_question(message)
+        dates = DateRange.parse(since, until)
         pipeline = backend.pipeline(model)
         searched = standalone_question(message.strip(), asked, pipeline.generator)
         note = f"Searched for: *{html.escape(searched)}*" if searched != message.strip() else ""
+        if dates is not None:
+            note = (note + " · " if note else "") + f"Articles dated {dates}"
         history.append({"role": "assistant", "content": "…"})
         yield list(history), "", note, asked, ""
         text = ""
-        for event in pipeline.stream(searched, int(top_k) if top_k else None):
+        for event in pipeline.stream(searched, int(top_k) if top_k else None, dates):
             if isinstance(event, Delta):
                 text += event.text
                 history[-1] = {"role": "assistant", "content": html.escape(text)}
@@ -164,7 +181,7 @@ def chat(backend: Backend, message: str, history: list[dict], asked: list[str], 
             else:
                 turn = len(asked) + 1
                 history[-1] = {"role": "assistant", "content": render_answer(event, turn)}
-                sources = render_sources(event, turn, pipeline.article, pipeline.retriever.index.title)
+                sources = render_sources(event, turn, pipeline.article)
                 yield history, sources, note, asked + [searched], ""
     except RagError as exc:
         if history[-1]["role"] == "assistant":
@@ -209,12 +226,12 @@ def add_articles(backend: Backend, files: list[str] | None, progress=None) -> tu
     return "\n\n".join(lines), backend.info()
 
 
-def api_ask(backend: Backend, question: str) -> dict:
+def api_ask(backend: Backend, question: str, since: str = "", until: str = "") -> dict:
     """The `/ask` endpoint: the same JSON object as `rag ask --json`."""
     import gradio as gr
 
     try:
-        return backend.pipeline().answer(question).to_json()
+        return backend.pipeline().answer(question, dates=DateRange.parse(since, until)).to_json()
     except RagError as exc:
         raise gr.Error(str(exc)) from None
 
@@ -249,14 +266,17 @@ def build_app(backend: Backend):
             with gr.Row():
                 top_k = gr.Slider(1, 10, value=settings.top_k, step=1, label="Passages given to the model")
                 model = gr.Dropdown(choices=choices, value=settings.model, label="Generator")
+            with gr.Row():
+                since = gr.Textbox(label="Only articles dated from (e.g. 2023-10-01)", elem_id="since")
+                until = gr.Textbox(label="…until (inclusive; undated articles are left out)", elem_id="until")
             upload = gr.File(file_count="multiple", file_types=[".txt", ".md"], type="filepath",
                              label="Add articles (.txt or .md, up to 5 MB each)", elem_id="upload")
             add = gr.Button("Add and index", elem_id="add")
             added = gr.Markdown(elem_id="added")
         asked = gr.State([])
 
-        def on_chat(message, history, asked_, k, m):
-            yield from chat(backend, message, history, asked_, k, m)
+        def on_chat(message, history, asked_, k, m, lo, hi):
+            yield from chat(backend, message, history, asked_, k, m, lo, hi)
 
         def on_add(files, progress=gr.Progress()):
             return add_articles(backend, files, progress)
@@ -265,17 +285,18 @@ def build_app(backend: Backend):
             return backend.info(), gr.Timer(active=not backend.ready.is_set())
 
         outputs = [chatbot, sources, searched, asked, box]
-        send.click(on_chat, [box, chatbot, asked, top_k, model], outputs, api_visibility="private")
-        box.submit(on_chat, [box, chatbot, asked, top_k, model], outputs, api_visibility="private")
+        inputs = [box, chatbot, asked, top_k, model, since, until]
+        send.click(on_chat, inputs, outputs, api_visibility="private")
+        box.submit(on_chat, inputs, outputs, api_visibility="private")
         new.click(lambda: ([], "", "", []), None, [chatbot, sources, searched, asked], api_visibility="private")
         add.click(on_add, [upload], [added, info], api_visibility="private")
         timer = gr.Timer(1.0, active=not backend.ready.is_set())
         timer.tick(on_tick, None, [info, timer], api_visibility="private")
         demo.load(on_tick, None, [info, timer], api_visibility="private")
 
-        def ask(question: str) -> dict:
-            """Answer one question; returns the same JSON object as `rag ask --json`."""
-            return api_ask(backend, question)
+        def ask(question: str, since: str = "", until: str = "") -> dict:
+            """Answer one question (optionally from articles dated since/until); the `rag ask --json` object."""
+            return api_ask(backend, question, since, until)
 
         gr.api(ask, api_name="ask")
     return demo
