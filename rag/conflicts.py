@@ -187,7 +187,7 @@ def _dateline(v: Value, hit: Hit) -> bool:
     """The article's own publication date: metadata, not a value of the story."""
     if v.kind != "date" or not hit.date:
         return False
-    year, month, day = (int(x) for x in hit.date.split("-"))
+    _, month, day = (int(x) for x in hit.date.split("-"))
     return v.key == ((month, day),)
 
 

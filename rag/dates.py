@@ -76,7 +76,7 @@ class DateRange:
     until: dt.date | None = None
 
     @classmethod
-    def parse(cls, since: str | None, until: str | None) -> "DateRange | None":
+    def parse(cls, since: str | None, until: str | None) -> DateRange | None:
         """The range given by two optional strings, or None when neither is set."""
         lo = parse_day(since, "--since") if since and since.strip() else None
         hi = parse_day(until, "--until") if until and until.strip() else None

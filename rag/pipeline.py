@@ -70,7 +70,7 @@ class Pipeline:
         return report
 
     @classmethod
-    def load(cls, settings: Settings, embedder=None) -> "Pipeline":
+    def load(cls, settings: Settings, embedder=None) -> Pipeline:
         """Load index, embedder (unless one is passed in, already loaded) and generator."""
         from rag.embed import Embedder
         from rag.generate import Generator

@@ -17,7 +17,6 @@ not precomputed over the whole index.
 
 from __future__ import annotations
 
-
 import re
 
 import numpy as np

@@ -40,7 +40,7 @@ class Hit:
     dense: float
     bm25: float
     date: str | None = None
-    also: tuple["Hit", ...] = ()
+    also: tuple[Hit, ...] = ()
 
 
 @dataclass(frozen=True)

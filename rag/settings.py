@@ -63,7 +63,7 @@ class Settings:
         _check_float("min_relevance", self.min_relevance, -1.0, 1.0)
         _check_float("min_support", self.min_support, 0.0, 1.0)
 
-    def replace(self, **changes: object) -> "Settings":
+    def replace(self, **changes: object) -> Settings:
         """A copy with the given (non-None) values changed; None means 'keep'."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 

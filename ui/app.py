@@ -18,9 +18,9 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from rag.dates import DateRange
 from rag.errors import InputError, RagError
 from rag.followup import standalone_question
-from rag.dates import DateRange
 from rag.ingest import MAX_UPLOAD_BYTES, save_upload
 from rag.pipeline import Pipeline, check_question
 from rag.schema import Answer, Delta
@@ -54,7 +54,7 @@ class Backend:
         self._others: dict[str, Pipeline] = {}
         self._lock = threading.Lock()
 
-    def start(self) -> "Backend":
+    def start(self) -> Backend:
         threading.Thread(target=self._load, name="rag-load", daemon=True).start()
         return self
 
