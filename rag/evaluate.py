@@ -10,6 +10,11 @@ Metrics (answerable questions unless said otherwise):
   sentence. "Supports" here is stricter than the pipeline's own filter: every number of the
   sentence appears in the quote(s) and at least `JUDGE_SUPPORT` of its content words do;
 - refusals: share of unanswerable questions refused, share of answerable ones refused;
+- news: for "conflict" questions, how often the answer flags the dispute
+  (`conflict_flagged`) and how often it names every version and cites every gold source
+  (`conflict_complete`); `false_conflicts`, the share of other questions that get a
+  dispute anyway; and per kind, the share of gold sources cited (`source_recall_by_kind`:
+  for "retold" questions, how many of the articles that report the fact are cited);
 - latency: p50/p95 of retrieve, generate and total time.
 Writes `<out>/<stamp>.json`, `<out>/<stamp>.md` and `<out>/<stamp>.png`.
 
@@ -33,10 +38,11 @@ from rag.errors import InputError
 from rag.schema import Answer
 from rag.text import content_words
 
-KINDS = ("single", "multi", "conflict", "unanswerable")
+KINDS = ("single", "multi", "conflict", "retold", "unanswerable")
 ALL_MUST_MATCH = ("multi", "conflict")
+SEVERAL_SOURCES = ("multi", "conflict", "retold")  # each source holds some answer, not every one
 JUDGE_SUPPORT = 0.6
-LOWER_IS_BETTER = ("answerable_refused",)  # and every *_ms latency
+LOWER_IS_BETTER = ("answerable_refused", "false_conflicts")  # and every *_ms latency
 MAIN_METRICS = ("hit@5", "mrr", "accuracy", "f1", "citation_recall", "citation_precision",
                 "unanswerable_refused", "answerable_refused")
 
@@ -94,8 +100,8 @@ def normalize_answer(text: str) -> str:
 def check_gold(items: Iterable[GoldItem], corpus: Path) -> list[str]:
     """Problems with the gold set against the corpus (empty list: all good).
 
-    Single: every accepted answer occurs in every listed source. Multi and conflict: every
-    answer occurs in at least one listed source and every source holds at least one answer.
+    Single: every accepted answer occurs in every listed source. Multi, conflict and retold:
+    every answer occurs in at least one listed source and every source holds at least one answer.
     """
     problems = []
     texts: dict[str, str] = {}
@@ -107,7 +113,7 @@ def check_gold(items: Iterable[GoldItem], corpus: Path) -> list[str]:
                 if not path.is_file():
                     problems.append(f"{item.id}: source {src} not in {corpus}")
         found = {(a, s): normalize_answer(a) in texts[s] for a in item.answers for s in item.sources}
-        if item.kind in ALL_MUST_MATCH:
+        if item.kind in SEVERAL_SOURCES:
             problems += [f"{item.id}: '{a}' is in none of its sources" for a in item.answers
                          if not any(found[a, s] for s in item.sources)]
             problems += [f"{item.id}: source {s} holds none of the answers" for s in item.sources
@@ -151,13 +157,24 @@ def judge(sentence: str, quotes: Sequence[str]) -> bool:
     return bool(words) and numbers <= quote_words and support(words, quote_words) >= JUDGE_SUPPORT
 
 
+DISPUTE = "The sources differ:"
+
+
+def _pieces(answer: Answer) -> list[tuple[str, list[int]]]:
+    """(sentence, citation numbers) to judge; a stated dispute counts one piece per version."""
+    pieces = [(claim, marks) for claim, marks in split_claims(answer.answer) if not claim.startswith(DISPUTE)]
+    for conflict in answer.conflicts:
+        pieces += [(v.value, list(v.refs)) for v in conflict.versions]
+    return pieces
+
+
 def citation_scores(answer: Answer) -> tuple[int, int, int, int]:
     """(supported sentences, sentences, supporting citations, citations) of one answer."""
     if answer.refused:
         return 0, 0, 0, 0
     by_n = {c.n: c.quote for c in answer.citations}
     supported = sentences = good = total = 0
-    for claim, marks in split_claims(answer.answer):
+    for claim, marks in _pieces(answer):
         quotes = [by_n[n] for n in marks if n in by_n]
         sentences += 1
         supported += judge(claim, quotes)
@@ -191,6 +208,7 @@ def evaluate(items: Sequence[GoldItem], answers: Sequence[Answer]) -> tuple[dict
         sup, sents, good, cites = citation_scores(ans)
         rank = rank_of_gold(item, ans) if item.answerable else None
         correct = is_correct(item, ans)
+        cited = sorted({c.source for c in ans.citations})
         if item.answerable:
             verdict = "refused (wrong)" if ans.refused else ("correct" if correct else "wrong")
         else:
@@ -199,7 +217,9 @@ def evaluate(items: Sequence[GoldItem], answers: Sequence[Answer]) -> tuple[dict
             "id": item.id, "kind": item.kind, "question": item.question, "answer": ans.answer,
             "refused": ans.refused, "verdict": verdict, "correct": correct, "f1": round(best_f1(item, ans), 4),
             "gold_answers": list(item.answers), "gold_sources": list(item.sources), "gold_rank": rank,
-            "retrieved": [h.chunk.source for h in ans.hits], "cited": sorted({c.source for c in ans.citations}),
+            "retrieved": [h.chunk.source for h in ans.hits], "cited": cited,
+            "gold_sources_cited": len(set(item.sources) & set(cited)),
+            "conflicts": [[v.value for v in c.versions] for c in ans.conflicts],
             "supported_sentences": sup, "sentences": sents, "supporting_citations": good, "citations": cites,
             "timings": {"retrieve_ms": round(ans.timings.retrieve_ms, 1), "generate_ms": round(ans.timings.generate_ms, 1),
                         "total_ms": round(ans.timings.total_ms, 1)},
@@ -219,8 +239,19 @@ def evaluate(items: Sequence[GoldItem], answers: Sequence[Answer]) -> tuple[dict
         "answerable_refused": _ratio(sum(r["refused"] for r in answerable), len(answerable)),
         "accuracy_by_kind": {k: _ratio(sum(r["correct"] for r in answerable if r["kind"] == k),
                                        sum(1 for r in answerable if r["kind"] == k))
-                             for k in ALL_MUST_MATCH + ("single",) if any(r["kind"] == k for r in answerable)},
+                             for k in KINDS if any(r["kind"] == k for r in answerable)},
+        "source_recall_by_kind": {k: _ratio(sum(r["gold_sources_cited"] / len(r["gold_sources"])
+                                                for r in answerable if r["kind"] == k),
+                                            sum(1 for r in answerable if r["kind"] == k))
+                                  for k in SEVERAL_SOURCES if any(r["kind"] == k for r in answerable)},
     }
+    disputed = [r for r in records if r["kind"] == "conflict"]
+    others = [r for r in records if r["kind"] != "conflict"]
+    if disputed:
+        metrics["conflict_flagged"] = _ratio(sum(bool(r["conflicts"]) for r in disputed), len(disputed))
+        metrics["conflict_complete"] = _ratio(sum(r["correct"] and r["gold_sources_cited"] == len(r["gold_sources"])
+                                                  for r in disputed), len(disputed))
+    metrics["false_conflicts"] = _ratio(sum(bool(r["conflicts"]) for r in others), len(others))
     for part in ("retrieve_ms", "generate_ms", "total_ms"):
         values = [r["timings"][part] for r in records]
         metrics[f"{part.removesuffix('_ms')}_p50_ms"] = round(_pct(values, 0.5), 1)
@@ -314,6 +345,7 @@ def below_floors(metrics: dict, floors: dict[str, float]) -> list[str]:
 
 
 def summary(metrics: dict) -> str:
-    return ", ".join(f"{k} {_fmt(metrics[k])}" for k in ("hit@1", "hit@5", "mrr") + MAIN_METRICS[2:]
+    news = ("conflict_flagged", "conflict_complete", "false_conflicts")
+    return ", ".join(f"{k} {_fmt(metrics[k])}" for k in ("hit@1", "hit@5", "mrr") + MAIN_METRICS[2:] + news
                      if k in metrics) + f"; total p50 {metrics['total_p50_ms']:.0f} ms"
 

@@ -4,7 +4,7 @@ import pytest
 
 from rag import evaluate as ev
 from rag.errors import InputError
-from rag.schema import Answer, Chunk, Citation, Hit, Timings
+from rag.schema import Answer, Chunk, Citation, Conflict, Hit, Timings, Version
 from tests.conftest import ARTICLES, ROOT
 
 GOLD = ROOT / "eval" / "gold.jsonl"
@@ -14,7 +14,7 @@ def test_bundled_gold_set_is_well_formed_and_grounded():
     items = ev.load_gold(GOLD)
     kinds = [i.kind for i in items]
     assert len(items) >= 40 and kinds.count("unanswerable") >= 8
-    assert kinds.count("multi") >= 5 and kinds.count("conflict") >= 3
+    assert kinds.count("multi") >= 5 and kinds.count("conflict") >= 5 and kinds.count("retold") >= 5
     for article in ARTICLES.glob("*.txt"):
         assert sum(article.name in i.sources for i in items) >= 3, article.name
     assert ev.check_gold(items, ARTICLES) == []
@@ -66,6 +66,31 @@ def test_metrics_on_hand_made_answers():
     assert m["citation_recall"] == pytest.approx(2 / 3) and m["citation_precision"] == pytest.approx(2 / 3)
     assert records[0]["verdict"] == "correct" and records[2]["verdict"] == "refused (right)"
     assert m["total_p50_ms"] == 110.0 and 0 < m["f1"] < 1
+
+
+def test_news_metrics_conflicts_and_sources():
+    items = [ev.GoldItem("c", "How much?", ("$25 billion", "$24 billion"), ("a.txt", "b.txt"), True, "conflict"),
+             ev.GoldItem("c2", "How much?", ("$25 billion", "$24 billion"), ("a.txt", "b.txt"), True, "conflict"),
+             ev.GoldItem("r", "Who?", ("Kirby",), ("a.txt", "b.txt", "c.txt", "d.txt"), True, "retold"),
+             ev.GoldItem("u", "Cup?", (), (), False, "unanswerable")]
+    q25, q24 = "requested approximately $25 billion", "initial request for $24 billion"
+    both = Answer("q", "It was $25 billion [1]. The sources differ: \u201c$25 billion\u201d [1] vs. "
+                  "\u201c$24 billion\u201d [2].", False,
+                  (Citation(1, "a.txt", 0, len(q25), q25, 0.5), Citation(2, "b.txt", 0, len(q24), q24, 0.5)),
+                  Timings(1, 1, 2), (), (),
+                  (Conflict("How much?", "money", (Version("$25 billion", (1,), ("a.txt",)),
+                                                   Version("$24 billion", (2,), ("b.txt",)))),), 4)
+    one = _answer("It was $25 billion [1].", [q25], ["a.txt"])
+    kirby = Answer("q", "Kirby announced it [1][2].", False,
+                   (Citation(1, "a.txt", 0, 6, "Kirby announced", 0.5), Citation(2, "c.txt", 0, 6, "Kirby announced", 0.5)),
+                   Timings(1, 1, 2), (), (), (Conflict("Who?", "count", ()),), 4)
+    m, records = ev.evaluate(items, [both, one, kirby, _answer("refused", [], ["z"], refused=True)])
+    assert m["conflict_flagged"] == 0.5 and m["conflict_complete"] == 0.5
+    assert m["false_conflicts"] == 0.5  # the retold answer flagged a dispute; the refusal did not
+    assert m["source_recall_by_kind"] == {"conflict": 0.75, "retold": 0.5}
+    # the dispute sentence is judged version by version: both supported by their own quote
+    assert ev.citation_scores(both) == (3, 3, 3, 3)
+    assert records[0]["conflicts"] == [["$25 billion", "$24 billion"]]
 
 
 def test_normalisation_and_f1():
