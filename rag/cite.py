@@ -29,11 +29,12 @@ from dataclasses import dataclass
 
 from rag.chunk import split_sentences
 from rag.conflicts import Disagreement
+from rag.guard import is_instruction
 from rag.schema import Citation, Claim, Conflict, Hit, Version
 from rag.text import content_words, support
 
 REFUSAL = "The articles do not contain an answer to this question."
-CORROBORATION = 0.55  # support another article's sentence needs to count as reporting the claim too
+CORROBORATION = 0.6  # as strict as the eval's judge; support another article's sentence needs to count as reporting the claim too
 
 _MARKER = re.compile(r"\[\s*(?:passages?\s*)?(\d+(?:\s*(?:,|and|-)\s*\d+)*)\s*\]", re.I)
 _CANNOT = re.compile(
@@ -64,15 +65,17 @@ def best_quote(claim: Sequence[str], hits: Sequence[Hit], i: int) -> Quote:
     """The sentence, or adjacent pair of sentences, of passage `i` that best supports `claim`."""
     chunk = hits[i].chunk
     spans = split_sentences(chunk.text, offset=chunk.start) or [(chunk.start, chunk.end)]
-    words = [set(content_words(chunk.text[s - chunk.start:e - chunk.start])) for s, e in spans]
-    singles = [support(claim, w) for w in words]
+    texts = [chunk.text[s - chunk.start:e - chunk.start] for s, e in spans]
+    words = [set(content_words(t)) for t in texts]
+    # a sentence addressed to an AI is never evidence, whatever it shares with the claim
+    singles = [-1.0 if is_instruction(t) else support(claim, w) for t, w in zip(texts, words)]
     best = Quote(i, spans[0][0], spans[0][1], -1.0, frozenset(words[0]))
     for j, (s, e) in enumerate(spans):
         if singles[j] > best.support:
             best = Quote(i, s, e, singles[j], frozenset(words[j]))
     for j in range(len(spans) - 1):
         pair_words = words[j] | words[j + 1]
-        pair = support(claim, pair_words)
+        pair = support(claim, pair_words) if min(singles[j], singles[j + 1]) >= 0 else -1.0
         # A pair only when it adds real support over each of its sentences and the best single.
         if pair > max(singles[j], singles[j + 1], best.support) + 0.1:
             best = Quote(i, spans[j][0], spans[j + 1][1], pair, frozenset(pair_words))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from rag.chunk import split_sentences
 from rag.dates import _DMY, _ISO, _MDY, _day
+from rag.guard import is_instruction
 from rag.schema import Hit
 from rag.text import content_words, normalize, support
 
@@ -202,6 +203,8 @@ def statements(question: str, hits: Sequence[Hit], kinds: Sequence[str]) -> list
         prev: set[str] = set()
         for s, e in spans:
             sentence = chunk.text[s - chunk.start:e - chunk.start]
+            if is_instruction(sentence):
+                continue
             words = set(content_words(sentence))
             match = support(asked, words | prev)
             prev = words
@@ -231,5 +234,7 @@ def disagreements(question: str, hits: Sequence[Hit], answer: str = "") -> list[
         if len(by_value) < 2:
             continue
         versions = sorted(by_value.values(), key=lambda sts: -max(s.match for s in sts))
-        out.append(Disagreement(group[0], tuple((sts[0].value.text, tuple(sts)) for sts in versions)))
+        # each article's own wording of a version: "in recent weeks / in the past few weeks"
+        out.append(Disagreement(group[0], tuple((" / ".join(dict.fromkeys(st.value.text for st in sts)), tuple(sts))
+                                               for sts in versions)))
     return out

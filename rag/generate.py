@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import ModelError
+from rag.guard import for_prompt
 from rag.models import resolve_model, set_offline
 from rag.schema import Hit
 from rag.tokens import TokenCounter, load_counter
@@ -41,8 +42,8 @@ class Message:
 def format_passage(n: int, hit: Hit) -> str:
     """`[n] (title, date) text`, leaving out what the passage's own first lines already say."""
     head = hit.chunk.text[:len(hit.title) + 80]
-    about = [x for x in (hit.title, hit.date) if x and x not in head]
-    return f"[{n}]" + (f" ({', '.join(about)})" if about else "") + f" {hit.chunk.text}"
+    about = [for_prompt(x) for x in (hit.title, hit.date) if x and x not in head]
+    return f"[{n}]" + (f" ({', '.join(about)})" if about else "") + f" {for_prompt(hit.chunk.text)}"
 
 
 def build_messages(question: str, hits: Sequence[Hit], counter: TokenCounter, budget: int) -> tuple[list[Message], int]:

@@ -22,6 +22,7 @@ from rag.cite import REFUSAL, cite
 from rag.conflicts import disagreements
 from rag.dates import DateRange
 from rag.errors import InputError
+from rag.guard import blank_controls
 from rag.generate import Message, build_messages
 from rag.retrieve import Retriever
 from rag.schema import Answer, Delta, Hit, Timings
@@ -38,11 +39,16 @@ class TextGenerator(Protocol):
 
 
 def check_question(question: object) -> str:
-    if not isinstance(question, str) or not question.strip():
+    """The question with whitespace collapsed and control characters/tokens blanked; InputError if unusable."""
+    if not isinstance(question, str) or not blank_controls(question).strip():
         raise InputError("question is empty; ask something, e.g. rag ask \"Where did the containers arrive?\"")
-    q = " ".join(question.split())
+    if len(question) > 4 * MAX_QUESTION_CHARS:  # before any more work on it
+        raise InputError(f"question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    q = " ".join(blank_controls(question).split())
     if len(q) > MAX_QUESTION_CHARS:
         raise InputError(f"question is {len(q)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    if not any(ch.isalnum() for ch in q):
+        raise InputError("question has no words, only punctuation or symbols")
     return q
 
 

@@ -30,11 +30,12 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.chunk import chunk_document
+from rag.chunk import chunk_document, split_sentences
 from rag.embed import TextEmbedder
 from rag.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from rag.guard import is_instruction
 from rag.ingest import read_corpus
-from rag.schema import Chunk
+from rag.schema import Chunk, Document
 from rag.settings import Settings
 from rag.tokens import TokenCounter
 
@@ -194,6 +195,9 @@ def build_index(settings: Settings, counter: TokenCounter, embedder: TextEmbedde
             for i, c in enumerate(previous.chunks):
                 by_source.setdefault(c.source, []).append(i)
 
+        first_with_hash: dict[str, str] = {}
+        for doc in docs:
+            first_with_hash.setdefault(doc.sha256, doc.source)
         chunks: list[Chunk] = []
         parts: list[np.ndarray] = []
         new_chunks: list[Chunk] = []
@@ -207,6 +211,7 @@ def build_index(settings: Settings, counter: TokenCounter, embedder: TextEmbedde
                 continue
             added += doc.source not in old_files
             changed += doc.source in old_files
+            _warn_about(doc, first_with_hash)
             doc_chunks = chunk_document(doc, counter, settings.chunk_tokens, settings.chunk_overlap)
             new_chunks.extend(doc_chunks)
         removed = len(set(old_files) - {d.source for d in docs})
@@ -238,6 +243,17 @@ def build_index(settings: Settings, counter: TokenCounter, embedder: TextEmbedde
         path = _write_version(index_dir, manifest, chunks, flat)
         return BuildReport(added, changed, removed, unchanged, len(chunks), len(new_chunks),
                            time.perf_counter() - started, path)
+
+
+def _warn_about(doc: Document, first_with_hash: dict[str, str]) -> None:
+    """One-line warnings for a new or changed article that is a copy or holds AI instructions."""
+    original = first_with_hash.get(doc.sha256)
+    if original and original != doc.source:
+        log.warning("%s is an exact copy of %s; answers cite them together", doc.source, original)
+    odd = sum(is_instruction(doc.text[s:e]) for s, e in split_sentences(doc.text))
+    if odd:
+        log.warning("%s: %d sentence(s) read like instructions to an AI; they are never shown to the model "
+                    "or quoted", doc.source, odd)
 
 
 def _previous(index_dir: Path, settings: Settings, dim: int) -> Index | None:

@@ -28,6 +28,12 @@ def check_contract(line: str, question: str) -> dict:
         text = (ARTICLES / c["source"]).read_text(encoding="utf-8")
         assert text[c["start"]:c["end"]] == c["quote"] and c["quote"].strip()
         assert f"[{i}]" in data["answer"]
+    numbers = {c["n"] for c in data["citations"]}
+    for claim in data["claims"]:
+        assert set(claim["citations"]) <= numbers and 1 <= claim["articles"] <= data["articles_indexed"]
+    for conflict in data["conflicts"]:
+        assert len(conflict["values"]) >= 2
+        assert all(set(v["citations"]) <= numbers and v["sources"] for v in conflict["values"])
     return data
 
 
@@ -75,15 +81,27 @@ def test_smollm_streaming_pipeline(smol_index):
 def test_smollm_plain_output(smol_index):
     proc = run("ask", QUESTIONS[0], "--index", str(smol_index), "--model", "smollm2-135m")
     assert proc.returncode == 0, proc.stderr
-    assert "Sources:" in proc.stdout and "Dunay" in proc.stdout and "[1] 0" in proc.stdout
+    assert "Sources:" in proc.stdout and "Dunay" in proc.stdout and "[1] " in proc.stdout
+    assert ".txt, chars " in proc.stdout
 
 
 @pytest.mark.slow
 def test_default_model_answers_and_refuses(tmp_path):
     index = tmp_path / "index"
     assert run("index", "--corpus", str(ARTICLES), "--index", str(index)).returncode == 0
-    proc = run("ask", "--json", "-", "--index", str(index), stdin="\n".join(QUESTIONS[:2]) + "\n", cwd=ROOT)
+    aid = "How much aid for Ukraine did the White House initially request?"
+    asked = QUESTIONS[:2] + [aid]
+    proc = run("ask", "--json", "-", "--index", str(index), stdin="\n".join(asked) + "\n", cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
-    dunay, cup = (check_contract(line, q) for line, q in zip(proc.stdout.strip().splitlines(), QUESTIONS))
+    dunay, cup, dispute = (check_contract(line, q) for line, q in zip(proc.stdout.strip().splitlines(), asked))
     assert not dunay["refused"] and "Dunay" in dunay["answer"]
     assert cup["refused"]
+    # the disputed figure: both versions named, both articles cited, the JSON marks it
+    assert "$25 billion" in dispute["answer"] and "$24 billion" in dispute["answer"]
+    assert {"000_7567e1b7e9e7013d.txt", "001_e28288bb11f4a347.txt"} <= {c["source"] for c in dispute["citations"]}
+    (conflict,) = dispute["conflicts"]
+    assert sorted(v["sources"] for v in conflict["values"]) == [["000_7567e1b7e9e7013d.txt"],
+                                                                ["001_e28288bb11f4a347.txt"]]
+    dated = {"002_57e4e1cab6c92a8d.txt", "003_abfd0f9880f9ca5a.txt"}
+    for c in dunay["citations"] + dispute["citations"]:
+        assert c["date"] == ("2023-10-14" if c["source"] in dated else None) and c["title"]

@@ -104,6 +104,21 @@ def test_browser_chat_shows_streamed_answer_and_quote(app_url, tmp_path):
             ask(page, "Where does Quagga the zebra live?", turn=3)
             assert "Quagga report.txt" in page.locator("#sources").inner_text()
             page.screenshot(path=str(OUT / "ui-upload.png"), full_page=True)
+
+            # articles that disagree: a visible box with each version and its citations
+            ask(page, "How much aid for Ukraine did the White House initially request?", turn=4)
+            box = page.locator("#chat .conflict").last
+            assert box.is_visible() and "$24 billion" in box.inner_text() and "$25 billion" in box.inner_text()
+            sources = page.locator("#sources").inner_text()
+            assert "000_7567e1b7e9e7013d.txt" in sources and "001_e28288bb11f4a347.txt" in sources
+            page.screenshot(path=str(OUT / "ui-conflict.png"), full_page=True)
+
+            # the date filter: only the two articles dated 2023-10-14 are searched, and cards show the date
+            page.locator("#since textarea, #since input").first.fill("2023-10-14")
+            ask(page, "Which port did the containers leave from?", turn=5)
+            assert "Articles dated 2023-10-14" in page.locator("#searched").inner_text()
+            cards = page.locator("#sources").inner_text()
+            assert "2023-10-14" in cards and "000_" not in cards and "001_" not in cards and "004_" not in cards
         finally:
             browser.close()
 
