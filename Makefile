@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.setup-done
 
-.PHONY: setup run demo chat test index eval clean setup-quality
+.PHONY: stress setup run demo chat test index eval clean setup-quality
 
 setup: $(STAMP)
 
@@ -36,6 +36,12 @@ chat: index
 
 eval: index
 	$(BIN)/rag eval
+
+# Load test, loopback only: 20 concurrent /ask questions on the default model, then 200 in a
+# row (SmolLM2 by default, to bound the time) with resident memory tracked.
+STRESS_ARGS ?= --concurrent 20 --sequential 200 --sequential-model smollm2-135m
+stress: index
+	$(BIN)/python bench/stress.py $(STRESS_ARGS)
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -156,6 +156,9 @@ def resolve_model(spec: str, cache_dir: Path) -> Path:
     if path.is_file():
         if path.suffix.lower() != ".gguf":
             raise ModelError(f"model file {path} is not a .gguf file")
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"GGUF":
+                raise ModelError(f"model file {path} is not a GGUF file (it lacks the GGUF header)")
         stat = path.stat()
         key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:12]
         target = cache_dir / "models" / f"{path.stem}-{key}"
