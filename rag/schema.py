@@ -87,6 +87,7 @@ class Timings:
     retrieve_ms: float
     generate_ms: float
     total_ms: float
+    first_token_ms: float = 0.0  # from the start of generation to its first text
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class Answer:
                 "retrieve_ms": round(self.timings.retrieve_ms, 1),
                 "generate_ms": round(self.timings.generate_ms, 1),
                 "total_ms": round(self.timings.total_ms, 1),
+                "first_token_ms": round(self.timings.first_token_ms, 1),
             },
         }
 

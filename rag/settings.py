@@ -45,6 +45,10 @@ class Settings:
     # Share of an answer sentence's content words a quote must hold to count as support.
     min_support: float = 0.5
     threads: int = 0  # 0: let torch decide
+    # "transformers" (the default, always installed) or "llama.cpp" (`make setup-fast`).
+    backend: str = "transformers"
+    # Weights of the transformers backend: float32, bfloat16 or int8 (dynamic quantisation).
+    dtype: str = "float32"
 
     def __post_init__(self) -> None:
         for name in ("corpus", "index", "cache_dir"):
@@ -62,10 +66,21 @@ class Settings:
         _check_int("threads", self.threads, 0, 256)
         _check_float("min_relevance", self.min_relevance, -1.0, 1.0)
         _check_float("min_support", self.min_support, 0.0, 1.0)
+        _check_choice("backend", self.backend, BACKENDS)
+        _check_choice("dtype", self.dtype, DTYPES)
 
     def replace(self, **changes: object) -> Settings:
         """A copy with the given (non-None) values changed; None means 'keep'."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+BACKENDS = ("transformers", "llama.cpp")
+DTYPES = ("float32", "bfloat16", "int8")
+
+
+def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise InputError(f"setting '{name}' must be one of {', '.join(choices)}, got {value!r}")
 
 
 def _check_int(name: str, value: object, lo: int, hi: int) -> None:

@@ -21,7 +21,8 @@ def check_contract(line: str, question: str) -> dict:
     data = json.loads(line)
     assert list(data) == ["question", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"]
     assert data["question"] == question and isinstance(data["refused"], bool) and data["answer"].strip()
-    assert set(data["timings"]) == {"retrieve_ms", "generate_ms", "total_ms"}
+    assert set(data["timings"]) == {"retrieve_ms", "generate_ms", "total_ms", "first_token_ms"}
+    assert data["timings"]["generate_ms"] >= data["timings"]["first_token_ms"] >= 0
     assert data["timings"]["total_ms"] >= data["timings"]["retrieve_ms"] >= 0
     for i, c in enumerate(data["citations"], start=1):
         assert list(c) == ["n", "source", "title", "date", "start", "end", "quote", "score"] and c["n"] == i

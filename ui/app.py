@@ -78,9 +78,10 @@ class Backend:
             return self.main
         with self._lock:
             if model not in self._others:
-                from rag.generate import Generator
+                from rag.generate import load_generator
 
-                generator = Generator(model, self.settings.cache_dir, self.settings.threads)
+                s = self.settings
+                generator = load_generator(model, s.cache_dir, s.threads, s.backend, s.dtype)
                 self._others[model] = Pipeline(self.settings.replace(model=model), self.main.retriever, generator)
             other = self._others[model]
         other.retriever = self.main.retriever  # follow uploads made through the main pipeline
