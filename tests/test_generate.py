@@ -47,3 +47,50 @@ def test_system_prefix_cache_is_used_and_changes_nothing(smol_dir):
     gen._prefix_ids = torch.zeros_like(gen._prefix_ids)  # no prompt starts like this: full prefill
     assert gen._reusable_prefix(gen.prompt_ids(messages)["input_ids"]) is None
     assert gen.generate(messages, 30) == cached and cached.strip()
+
+
+def test_llama_cpp_backend_streams_a_cited_answer(smol_dir, tmp_path):
+    """The optional llama.cpp backend (installed by `make setup-fast`, as CI does)."""
+    import importlib.util
+
+    import pytest
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.skip("llama-cpp-python not installed (make setup-fast)")
+    from rag.cli import update_index
+    from rag.pipeline import Pipeline
+    from rag.schema import Answer, Delta
+    from rag.settings import Settings
+    from tests.conftest import ARTICLES
+
+    settings = Settings(corpus=ARTICLES, index=tmp_path / "index", model="smollm2-135m", backend="llama.cpp")
+    _, embedder = update_index(settings)
+    pipeline = Pipeline.load(settings, embedder=embedder)
+    assert type(pipeline.generator).__name__ == "LlamaGenerator"
+    events = list(pipeline.stream("Where did the containers arrive in Russia?"))
+    assert sum(isinstance(e, Delta) for e in events) > 3
+    final = events[-1]
+    assert isinstance(final, Answer) and final.timings.first_token_ms > 0
+    assert final.refused or all(
+        (ARTICLES / c.source).read_text(encoding="utf-8")[c.start:c.end] == c.quote for c in final.citations)
+
+
+def test_llama_cpp_missing_says_what_to_install(monkeypatch, smol_dir):
+    import builtins
+
+    import pytest
+
+    from rag.errors import ModelError
+    from rag.generate import LlamaGenerator
+    from rag.settings import Settings
+
+    real_import = builtins.__import__
+
+    def no_llama(name, *args, **kwargs):
+        if name == "llama_cpp":
+            raise ImportError("no llama_cpp")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_llama)
+    with pytest.raises(ModelError, match="make setup-fast"):
+        LlamaGenerator("smollm2-135m", Settings().cache_dir)

@@ -124,3 +124,28 @@ def test_titles_and_dates_are_stored_and_refreshed_without_reembedding(settings,
     report = build_fake_index(settings, fake_embedder)
     assert report.embedded == 0 and len(fake_embedder.calls) == calls
     assert load_index(settings.index).manifest.dates == m.dates
+
+
+def test_large_indexes_use_hnsw_and_grow_in_place(settings, fake_embedder, corpus, monkeypatch):
+    import numpy as np
+
+    from rag import store
+    from rag.retrieve import Retriever
+
+    monkeypatch.setattr(store, "HNSW_FROM", 10)  # the bundled articles make 20+ chunks
+    build_fake_index(settings, fake_embedder)
+    first = load_index(settings.index)
+    assert hasattr(first.faiss, "hnsw") and first.faiss.ntotal == len(first.chunks)
+    exact = Retriever(first, fake_embedder).retrieve("containers transported via train to Tikhoretsk", 1)
+    assert "Tikhoretsk" in exact[0].chunk.text
+    (corpus / "new.txt").write_text("Zebra news\n\nQuagga the zebra lives in a park in Tikhoretsk.\n")
+    report = build_fake_index(settings, fake_embedder)
+    grown = load_index(settings.index)
+    assert report.added == 1 and grown.chunks[: len(first.chunks)] == first.chunks  # appended, order kept
+    assert np.allclose(grown.vectors([0, len(first.chunks)]), np.stack(
+        [first.vectors([0])[0], fake_embedder.embed([grown.chunks[-1].text])[0]]), atol=1e-6)
+    hits = Retriever(grown, fake_embedder).retrieve("Quagga the zebra park", 1)
+    assert hits[0].chunk.source == "new.txt"
+    (corpus / "new.txt").unlink()  # a removal rebuilds the graph from the stored vectors
+    assert build_fake_index(settings, fake_embedder).removed == 1
+    assert load_index(settings.index).faiss.ntotal == len(first.chunks)
