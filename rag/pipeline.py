@@ -22,8 +22,8 @@ from rag.cite import REFUSAL, cite
 from rag.conflicts import disagreements
 from rag.dates import DateRange
 from rag.errors import InputError
-from rag.guard import blank_controls
 from rag.generate import Message, build_messages
+from rag.guard import blank_controls
 from rag.retrieve import Retriever
 from rag.schema import Answer, Delta, Hit, Timings
 from rag.settings import Settings

@@ -195,7 +195,6 @@ def build_index(settings: Settings, counter: TokenCounter, embedder: TextEmbedde
 
     `embedder.embed` maps chunk texts to normalised float32 vectors of width `embedder.dim`.
     """
-    import faiss
 
     started = time.perf_counter()
     index_dir = settings.index
