@@ -151,7 +151,7 @@ def child_pipeline(args) -> dict:
                 final = event
         if final is None or not final.timings.generate_ms:
             continue  # refused before generation: nothing to time
-        messages, _ = build_messages(q, final.hits, counter, settings.context_tokens)
+        messages, _ = build_messages(q, final.hits, counter, settings.context_tokens, settings.passage_tokens)
         prompt_tokens = sum(len(counter.encode_ordinary(m.content)) + 5 for m in messages) + 3
         t = final.timings
         runs.append({"ttft_s": t.first_token_ms / 1000, "answer_s": t.generate_ms / 1000,

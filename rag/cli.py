@@ -209,7 +209,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     answers = evaluate.run(pipeline, items, progress=True)
     metrics, records = evaluate.evaluate(items, answers)
     meta = {"model": settings.model, "gold": str(args.gold), "corpus": str(settings.corpus),
-            "top_k": settings.top_k, "when": time.strftime("%Y-%m-%d %H:%M:%S")}
+            "top_k": settings.top_k, "backend": settings.backend, "dtype": settings.dtype,
+            "context_tokens": settings.context_tokens, "passage_tokens": settings.passage_tokens,
+            "when": time.strftime("%Y-%m-%d %H:%M:%S")}
     path = evaluate.write_report(args.out, meta, metrics, records)
     print(evaluate.summary(metrics))
     print(f"report: {path} (+ .md, .png)")

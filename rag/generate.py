@@ -45,23 +45,60 @@ class Message:
     content: str
 
 
-def format_passage(n: int, hit: Hit) -> str:
+def focus(text: str, question: str, counter: TokenCounter, limit: int) -> str:
+    """The sentences of `text` that share most words with `question`, within `limit` tokens, in order.
+
+    Prefill time grows with the prompt, so a passage can be cut to what bears on the
+    question; a gap between kept sentences is shown as "…".
+    """
+    from rag.chunk import split_sentences
+    from rag.text import content_words, support
+
+    if limit <= 0 or len(counter.encode_ordinary(text)) <= limit:
+        return text
+    spans = split_sentences(text) or [(0, len(text))]
+    asked = content_words(question)
+    scored = sorted(range(len(spans)), key=lambda i: (-support(asked, set(content_words(text[slice(*spans[i])]))), i))
+    keep: list[int] = []
+    used = 0
+    for i in scored:
+        cost = len(counter.encode_ordinary(text[slice(*spans[i])])) + 1
+        if keep and used + cost > limit:
+            continue
+        keep.append(i)
+        used += cost
+    keep.sort()
+    out = []
+    for j, i in enumerate(keep):
+        if j and i != keep[j - 1] + 1:
+            out.append("…")
+        out.append(text[slice(*spans[i])].strip())
+    return " ".join(out)
+
+
+def format_passage(n: int, hit: Hit, question: str = "", counter: TokenCounter | None = None,
+                   passage_tokens: int = 0) -> str:
     """`[n] (title, date) text`, leaving out what the passage's own first lines already say."""
     head = hit.chunk.text[:len(hit.title) + 80]
     about = [for_prompt(x) for x in (hit.title, hit.date) if x and x not in head]
-    return f"[{n}]" + (f" ({', '.join(about)})" if about else "") + f" {for_prompt(hit.chunk.text)}"
+    text = for_prompt(hit.chunk.text)
+    if counter is not None and passage_tokens:
+        text = focus(text, question, counter, passage_tokens)
+    return f"[{n}]" + (f" ({', '.join(about)})" if about else "") + f" {text}"
 
 
-def build_messages(question: str, hits: Sequence[Hit], counter: TokenCounter, budget: int) -> tuple[list[Message], int]:
+def build_messages(question: str, hits: Sequence[Hit], counter: TokenCounter, budget: int,
+                   passage_tokens: int = 0) -> tuple[list[Message], int]:
     """The chat messages for `question`, and how many of `hits` fit into `budget` tokens.
 
-    Passages are kept whole and in rank order; the first is cut to fit if even it alone is
-    too long, so the model always sees something when anything was retrieved.
+    Passages are kept in rank order, whole or (with `passage_tokens`) cut to their
+    sentences nearest the question; the first is cut to fit if even it alone is too long,
+    so the model always sees something when anything was retrieved.
     """
     blocks: list[str] = []
     used = 0
     for n, hit in enumerate(hits, start=1):
-        block = format_passage(n, hit)
+        block = format_passage(n, hit, question, counter, passage_tokens)
         cost = len(counter.encode_ordinary(block)) + 2
         if used + cost > budget:
             if not blocks:

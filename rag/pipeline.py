@@ -116,7 +116,8 @@ class Pipeline:
             yield Answer(q, REFUSAL, True, (), Timings((t1 - t0) * 1000, 0.0, (t1 - t0) * 1000), tuple(hits),
                          articles=articles)
             return
-        messages, used = build_messages(q, hits, self.generator.counter, self.settings.context_tokens)
+        messages, used = build_messages(q, hits, self.generator.counter, self.settings.context_tokens,
+                                        self.settings.passage_tokens)
         shown: list[Hit] = hits[:used]
         pieces: list[str] = []
         first = None

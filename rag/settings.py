@@ -39,6 +39,8 @@ class Settings:
     top_k: int = 5
     # Token budget for the numbered passages in the prompt (generator tokens).
     context_tokens: int = 900
+    # Cut each passage to its sentences nearest the question within this many tokens (0: whole).
+    passage_tokens: int = 0
     max_new_tokens: int = 120
     # Below this cosine similarity of the best passage the question is refused unasked.
     min_relevance: float = 0.30
@@ -63,6 +65,7 @@ class Settings:
         _check_int("top_k", self.top_k, 1, 50)
         _check_int("context_tokens", self.context_tokens, 64, 32768)
         _check_int("max_new_tokens", self.max_new_tokens, 1, 4096)
+        _check_int("passage_tokens", self.passage_tokens, 0, 8192)
         _check_int("threads", self.threads, 0, 256)
         _check_float("min_relevance", self.min_relevance, -1.0, 1.0)
         _check_float("min_support", self.min_support, 0.0, 1.0)

@@ -94,3 +94,15 @@ def test_llama_cpp_missing_says_what_to_install(monkeypatch, smol_dir):
     monkeypatch.setattr(builtins, "__import__", no_llama)
     with pytest.raises(ModelError, match="make setup-fast"):
         LlamaGenerator("smollm2-135m", Settings().cache_dir)
+
+
+def test_focus_keeps_the_sentences_nearest_the_question_in_order():
+    from rag.generate import focus
+
+    text = ("The weather was mild. Containers arrived in Dunay by rail. Officials met twice. "
+            "The depot near Tikhoretsk is 290 kilometers from the border. Nothing else happened.")
+    got = focus(text, "How far is the depot near Tikhoretsk from the border?", WordCounter(), 14)
+    assert got.startswith("…") is False and "290 kilometers" in got and "weather" not in got
+    assert focus(text, "Where did the containers arrive?", WordCounter(), 100) == text  # fits: unchanged
+    two = focus(text, "Where did containers arrive, and how far is the depot from the border?", WordCounter(), 20)
+    assert two == "Containers arrived in Dunay by rail. … The depot near Tikhoretsk is 290 kilometers from the border."
