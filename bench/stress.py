@@ -125,7 +125,6 @@ def main() -> int:
     from rag.evaluate import load_gold
     from rag.settings import load_settings
 
-    deadline = time.monotonic() + args.seconds
     settings = load_settings(None, index=args.index, model=args.model)
     update_index(settings)
     gold = [g for g in load_gold(ROOT / "eval" / "gold.jsonl") if g.answerable]
@@ -133,7 +132,7 @@ def main() -> int:
     failures = concurrent_part(settings, [g.question for g in picked], [g.answers for g in picked])
     if args.sequential:
         seq = settings.replace(model=args.sequential_model) if args.sequential_model else settings
-        failures += sequential_part(seq, [g.question for g in gold], args.sequential, deadline)
+        failures += sequential_part(seq, [g.question for g in gold], args.sequential, time.monotonic() + args.seconds)
     for f in failures:
         print("FAIL", f)
     print("stress: " + ("FAILED" if failures else "passed"))

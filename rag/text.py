@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below
@@ -36,15 +37,17 @@ def normalize(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=1 << 16)
+def _content_word(raw: str) -> str | None:
+    if raw.lower() in STOPWORDS or (len(raw) < 2 and not raw.isdigit()):
+        return None
+    return normalize(raw)
+
+
 def content_words(text: str) -> list[str]:
     """Normalised non-stopword words of `text`, in order, with repeats."""
-    out = []
-    for m in _WORD.finditer(text):
-        raw = m.group()
-        if raw.lower() in STOPWORDS or (len(raw) < 2 and not raw.isdigit()):
-            continue
-        out.append(normalize(raw))
-    return out
+    # Cached per distinct word: indexing BM25 over 100k chunks repeats the same words millions of times.
+    return [w for w in map(_content_word, _WORD.findall(text)) if w is not None]
 
 
 def support(claim: Iterable[str], quote: set[str]) -> float:

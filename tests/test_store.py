@@ -118,7 +118,7 @@ def test_titles_and_dates_are_stored_and_refreshed_without_reembedding(settings,
     # an index written before dates were extracted is brought up to date by the next build
     version = load_index(settings.index).path
     raw = json.loads((version / "manifest.json").read_text())
-    raw["dates"] = {}
+    raw["dates"], raw["stats"] = {}, {}  # as written before dates (and file stats) were stored
     (version / "manifest.json").write_text(json.dumps(raw))
     calls = len(fake_embedder.calls)
     report = build_fake_index(settings, fake_embedder)
@@ -149,3 +149,16 @@ def test_large_indexes_use_hnsw_and_grow_in_place(settings, fake_embedder, corpu
     (corpus / "new.txt").unlink()  # a removal rebuilds the graph from the stored vectors
     assert build_fake_index(settings, fake_embedder).removed == 1
     assert load_index(settings.index).faiss.ntotal == len(first.chunks)
+
+
+def test_update_reads_only_files_whose_size_or_mtime_changed(settings, fake_embedder, corpus, monkeypatch):
+    from rag import store
+
+    build_fake_index(settings, fake_embedder)
+    read: list[str] = []
+    real = store.read_document
+    monkeypatch.setattr(store, "read_document", lambda path, source: read.append(source) or real(path, source))
+    assert build_fake_index(settings, fake_embedder).embedded == 0 and read == []
+    (corpus / "000_7567e1b7e9e7013d.txt").write_text("A rewritten article about containers.\n")
+    report = build_fake_index(settings, fake_embedder)
+    assert read == ["000_7567e1b7e9e7013d.txt"] and report.changed == 1
