@@ -109,8 +109,10 @@ def _print_answer(answer) -> None:
     for claim in answer.claims:
         if len(claim.sources) > 1:
             print(f"  ({len(claim.sources)} of {answer.articles} articles report: {claim.text})")
+    from rag.conflicts import KIND_NAMES
+
     for conflict in answer.conflicts:
-        print(f"  (sources differ on the {conflict.kind}: "
+        print(f"  (sources differ on the {KIND_NAMES.get(conflict.kind, conflict.kind)}: "
               + "; ".join(f"{v.value} in {', '.join(v.sources)}" for v in conflict.versions) + ")")
     if answer.citations:
         print("\nSources:")

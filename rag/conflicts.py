@@ -29,6 +29,7 @@ from rag.schema import Hit
 from rag.text import content_words, normalize, support
 
 FACT_MATCH = 0.5
+KIND_NAMES = {"money": "amount", "percent": "percentage", "count": "number", "date": "date", "period": "time span"}
 
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
           "b": 1e9, "trillion": 1e12, "tn": 1e12}

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from rag.conflicts import KIND_NAMES
 from rag.dates import DateRange
 from rag.errors import InputError, RagError
 from rag.followup import standalone_question
@@ -121,7 +122,8 @@ def render_answer(answer: Answer, turn: int) -> str:
     for conflict in answer.conflicts:
         rows = "".join(f"<li>{html.escape(v.value)} {linked(''.join(f'[{n}]' for n in v.refs))} "
                        f"({len(v.sources)} article{'s' if len(v.sources) > 1 else ''})</li>" for v in conflict.versions)
-        out += f'<div class="conflict">⚠️ <b>The sources differ</b> on this {conflict.kind}:<ul>{rows}</ul></div>'
+        kind = KIND_NAMES.get(conflict.kind, conflict.kind)
+        out += f'<div class="conflict">⚠️ <b>The sources differ</b> on this {kind}:<ul>{rows}</ul></div>'
     return out
 
 
