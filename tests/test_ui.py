@@ -93,3 +93,16 @@ def test_render_sources_tolerates_missing_article(backend):
     answer = backend.pipeline().answer("How far is the depot near Tikhoretsk from the border?")
     html = render_sources(answer, 1, lambda s: "")
     assert "<mark>This depot" in html
+
+
+def test_conflict_box_and_date_filter(backend):
+    history, *_ = last(chat(backend, "How much aid for Ukraine did the White House initially request?", [], [], 5, None))
+    shown = history[-1]["content"]
+    assert 'class="conflict"' in shown and "on this amount" in shown
+    assert "$24 billion" in shown and "$25 billion" in shown and 'href="#src-1-' in shown
+    history, sources, searched, *_ = last(chat(backend, "How far is the depot near Tikhoretsk from the border?",
+                                               [], [], 5, None, "2023-10-14", ""))
+    assert "Articles dated 2023-10-14" in searched and "003_abfd0f9880f9ca5a.txt" in sources
+    assert not any(f"{n}_" in sources for n in ("000", "001", "004"))
+    history, *_ = last(chat(backend, "Where?", [], [], 5, None, "yesterday", ""))
+    assert "--since" in history[-1]["content"] and "⚠️" in history[-1]["content"]
