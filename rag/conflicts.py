@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.chunk import split_sentences
-from rag.dates import _DMY, _ISO, _MDY, _day
+from rag.dates import dates_in, month_days_in
 from rag.guard import is_instruction
 from rag.schema import Hit
 from rag.text import content_words, normalize, support
@@ -115,21 +115,11 @@ def values(text: str) -> list[Value]:
                              m.group().strip(), m.start(), m.end()))
             taken.append((m.start(), m.end()))
     days: list[tuple[int, int, object]] = []
-    for pattern, order in ((_ISO, "ymd"), (_MDY, "mdy"), (_DMY, "dmy")):
-        for m in pattern.finditer(text):
-            parts = dict(zip(order, m.groups()))
-            month = int(parts["m"]) if parts["m"].isdigit() else parts["m"]
-            day = _day(parts["y"], month, parts["d"])
-            if day and free(m.start(), m.end()):
-                days.append((m.start(), m.end(), (day.month, day.day)))
-                taken.append((m.start(), m.end()))
-    month_day = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|"
-                           r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b")
-    for m in month_day.finditer(text):
-        day = _day("2000", m.group(1), m.group(2))  # leap year: any day of the month is valid
-        if day and free(m.start(), m.end()):
-            days.append((m.start(), m.end(), (day.month, day.day)))
-            taken.append((m.start(), m.end()))
+    found = [((d.month, d.day), start, end) for d, start, end in dates_in(text)] + month_days_in(text)
+    for key, start, end in found:  # full dates first: "October 1, 2023" is not also "October 1"
+        if free(start, end):
+            days.append((start, end, key))
+            taken.append((start, end))
     if days:  # all dates of one sentence together: "between September 7 and October 1" is one value
         days.sort()
         out.append(Value("date", tuple(sorted({d[2] for d in days})), text[days[0][0]:days[-1][1]],

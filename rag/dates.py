@@ -25,6 +25,9 @@ _ISO = re.compile(r"\b(\d{4})[-/](\d{1,2})[-/](\d{1,2})\b")
 _MDY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
 _DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
 
+_MONTH_DAY = re.compile(rf"\b({'|'.join(sorted({m.capitalize() for m in list(_MONTHS) + list(_ABBR)}, key=len, reverse=True))})"
+                        r"\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b")
+
 HEAD_LINES = 4  # a dateline further down is more likely a date inside the story
 
 
@@ -37,8 +40,8 @@ def _day(year: str, month: str | int, day: str) -> dt.date | None:
         return None
 
 
-def find_date(text: str) -> tuple[dt.date, int, int] | None:
-    """The first date in `text`: (date, start, end of its match)."""
+def dates_in(text: str) -> list[tuple[dt.date, int, int]]:
+    """Every full date (with its year) in `text`: (date, start, end of its match), in order."""
     found = []
     for pattern, order in ((_ISO, "ymd"), (_MDY, "mdy"), (_DMY, "dmy")):
         for m in pattern.finditer(text):
@@ -46,12 +49,24 @@ def find_date(text: str) -> tuple[dt.date, int, int] | None:
             month = int(parts["m"]) if parts["m"].isdigit() else parts["m"]
             day = _day(parts["y"], month, parts["d"])
             if day is not None:
-                found.append((m.start(), day, m.end()))
-                break
-    if not found:
-        return None
-    start, day, end = min(found, key=lambda f: f[0])
-    return day, start, end
+                found.append((day, m.start(), m.end()))
+    return sorted(found, key=lambda f: f[1])
+
+
+def month_days_in(text: str) -> list[tuple[tuple[int, int], int, int]]:
+    """Every "September 7" / "Sept. 7th" in `text` (capitalised month, no year needed): ((month, day), start, end)."""
+    out = []
+    for m in _MONTH_DAY.finditer(text):
+        day = _day("2000", m.group(1), m.group(2))  # a leap year: any day of the month is valid
+        if day is not None:
+            out.append(((day.month, day.day), m.start(), m.end()))
+    return out
+
+
+def find_date(text: str) -> tuple[dt.date, int, int] | None:
+    """The first date in `text`: (date, start, end of its match)."""
+    found = dates_in(text)
+    return found[0] if found else None
 
 
 def article_date(text: str) -> str | None:
