@@ -100,21 +100,27 @@ class Retriever:
         for ranking in (dense, sparse):
             for rank, (cid, _) in enumerate(ranking, start=1):
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank)
+        # One fetch of the candidates' vectors serves the cosine of BM25-only candidates and
+        # the near-copy test below.
+        vecs = dict(zip(fused, self.index.vectors(list(fused))))
         cosine = dict(dense)
-        missing = [cid for cid in fused if cid not in cosine]
-        if missing:
-            for cid, v in zip(missing, self.index.vectors(missing)):
-                cosine[cid] = float(v @ qv)
+        for cid in fused:
+            if cid not in cosine:
+                cosine[cid] = float(vecs[cid] @ qv)
         bm25 = dict(sparse)
 
         chunks = self.index.chunks
-        vecs = dict(zip(fused, self.index.vectors(list(fused))))
         shingled: dict[int, frozenset] = {}
 
         def sh(c: int) -> frozenset:
             if c not in shingled:
                 shingled[c] = shingles(chunks[c].text)
             return shingled[c]
+
+        def twin(c: int, among: list[int]) -> int | None:
+            """A passage of `among` from another article that `c` is a near-copy of."""
+            return next((h for h in among if chunks[h].source != chunks[c].source
+                         and near_copy(sh(h), sh(c), float(vecs[h] @ vecs[c]))), None)
 
         chosen: list[int] = []
         copies: dict[int, list[int]] = {}
@@ -123,20 +129,18 @@ class Retriever:
         while pool and len(chosen) < k:
             best = max(pool, key=lambda c: (pool[c] * SAME_SOURCE_PENALTY ** per_source.get(chunks[c].source, 0), -c))
             del pool[best]
-            twin = next((c for c in chosen if chunks[c].source != chunks[best].source
-                         and near_copy(sh(c), sh(best), float(vecs[c] @ vecs[best]))), None)
-            if twin is not None:
-                copies[twin].append(best)
+            original = twin(best, chosen)
+            if original is not None:
+                copies[original].append(best)
                 continue
             chosen.append(best)
             copies[best] = []
             src = chunks[best].source
             per_source[src] = per_source.get(src, 0) + 1
         for c in pool:  # copies ranked below the cut still count as reporting the story
-            twin = next((h for h in chosen if chunks[h].source != chunks[c].source
-                         and near_copy(sh(h), sh(c), float(vecs[h] @ vecs[c]))), None)
-            if twin is not None:
-                copies[twin].append(c)
+            original = twin(c, chosen)
+            if original is not None:
+                copies[original].append(c)
 
         def hit(c: int, also: tuple[Hit, ...] = ()) -> Hit:
             src = chunks[c].source
