@@ -25,6 +25,7 @@ from rag.errors import ModelError
 from rag.guard import for_prompt
 from rag.models import resolve_model, set_offline
 from rag.schema import Hit
+from rag.settings import Settings
 from rag.tokens import TokenCounter, load_counter
 
 log = logging.getLogger(__name__)
@@ -111,12 +112,11 @@ def build_messages(question: str, hits: Sequence[Hit], counter: TokenCounter, bu
     return [Message("system", SYSTEM_PROMPT), Message("user", user)], len(blocks)
 
 
-def load_generator(model: str, cache_dir: Path, threads: int = 0, backend: str = "transformers",
-                   dtype: str = "float32"):
-    """The generator for `model` on `backend` (see Settings.backend and Settings.dtype)."""
-    if backend == "llama.cpp":
-        return LlamaGenerator(model, cache_dir, threads)
-    return Generator(model, cache_dir, threads, dtype)
+def load_generator(settings: Settings):
+    """The generator for `settings.model` on `settings.backend` (with `settings.dtype` for transformers)."""
+    if settings.backend == "llama.cpp":
+        return LlamaGenerator(settings.model, settings.cache_dir, settings.threads)
+    return Generator(settings.model, settings.cache_dir, settings.threads, settings.dtype)
 
 
 class Generator:

@@ -40,11 +40,12 @@ class TextGenerator(Protocol):
 
 def check_question(question: object) -> str:
     """The question with whitespace collapsed and control characters/tokens blanked; InputError if unusable."""
-    if not isinstance(question, str) or not blank_controls(question).strip():
+    blanked = blank_controls(question) if isinstance(question, str) else ""
+    if not blanked.strip():
         raise InputError("question is empty; ask something, e.g. rag ask \"Where did the containers arrive?\"")
-    if len(question) > 4 * MAX_QUESTION_CHARS:  # before any more work on it
-        raise InputError(f"question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
-    q = " ".join(blank_controls(question).split())
+    if len(blanked) > 4 * MAX_QUESTION_CHARS:  # before splitting it into words
+        raise InputError(f"question is {len(blanked)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    q = " ".join(blanked.split())
     if len(q) > MAX_QUESTION_CHARS:
         raise InputError(f"question is {len(q)} characters long; the limit is {MAX_QUESTION_CHARS}")
     if not any(ch.isalnum() for ch in q):
@@ -84,8 +85,7 @@ class Pipeline:
 
         index = load_index(settings.index, settings)
         embedder = embedder or Embedder(settings.embedder)
-        generator = load_generator(settings.model, settings.cache_dir, settings.threads, settings.backend,
-                                   settings.dtype)
+        generator = load_generator(settings)
         return cls(settings, Retriever(index, embedder), generator)
 
     def article(self, source: str) -> str:

@@ -81,9 +81,8 @@ class Backend:
             if model not in self._others:
                 from rag.generate import load_generator
 
-                s = self.settings
-                generator = load_generator(model, s.cache_dir, s.threads, s.backend, s.dtype)
-                self._others[model] = Pipeline(self.settings.replace(model=model), self.main.retriever, generator)
+                settings = self.settings.replace(model=model)
+                self._others[model] = Pipeline(settings, self.main.retriever, load_generator(settings))
             other = self._others[model]
         other.retriever = self.main.retriever  # follow uploads made through the main pipeline
         return other
