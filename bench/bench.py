@@ -48,11 +48,6 @@ def peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # ru_maxrss is in KiB on Linux
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else 0.0
-
-
 def questions(n: int) -> list[str]:
     from rag.evaluate import load_gold
 
@@ -62,6 +57,8 @@ def questions(n: int) -> list[str]:
 
 
 def summarise(name: str, load_s: float, runs: list[dict], extra: dict | None = None) -> dict:
+    from rag.evaluate import percentile as pct
+
     ttft = [r["ttft_s"] for r in runs]
     total = [r["answer_s"] for r in runs]
     prefill = sum(r["prompt_tokens"] for r in runs) / max(1e-9, sum(ttft))

@@ -37,11 +37,6 @@ def rss_gb() -> float:
         return int(fh.read().split()[1]) * 4096 / 2**30
 
 
-def pct(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=100_000, help="at least this many chunks (default 100000)")
@@ -55,6 +50,7 @@ def main() -> int:
     from rag.chunk import chunk_document
     from rag.embed import Embedder
     from rag.evaluate import load_gold
+    from rag.evaluate import percentile as pct
     from rag.ingest import read_corpus
     from rag.models import resolve_model
     from rag.retrieve import Retriever

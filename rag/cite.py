@@ -31,7 +31,7 @@ from rag.chunk import split_sentences
 from rag.conflicts import Disagreement
 from rag.guard import is_instruction
 from rag.schema import Citation, Claim, Conflict, Hit, Version
-from rag.text import content_words, support
+from rag.text import content_words, numbers, support
 
 REFUSAL = "The articles do not contain an answer to this question."
 CORROBORATION = 0.6  # as strict as the eval's judge; support another article's sentence needs to count as reporting the claim too
@@ -110,22 +110,18 @@ def split_claims(reply: str) -> list[tuple[str, list[int]]]:
     return out
 
 
-def _numbers(words: Sequence[str]) -> set[str]:
-    return {w for w in words if w[0].isdigit()}
-
-
 def _corroborate(words: list[str], quotes: list[Quote], pool: Sequence[Hit], min_support: float) -> list[Quote]:
     """The best supporting sentence from each other article in `pool` that also reports the claim."""
     need = max(min_support, CORROBORATION)
     have = {pool[q.hit].chunk.source for q in quotes}
-    numbers = _numbers(words)
+    needed = numbers(words)
     best: dict[str, Quote] = {}
     for i, hit in enumerate(pool):
         src = hit.chunk.source
         if src in have:
             continue
         q = best_quote(words, pool, i)
-        if q.support >= need and numbers <= q.words and (src not in best or q.support > best[src].support):
+        if q.support >= need and needed <= q.words and (src not in best or q.support > best[src].support):
             best[src] = q
     return quotes + sorted(best.values(), key=lambda q: -q.support)
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from rag.cite import split_claims, support
 from rag.errors import InputError
 from rag.schema import Answer
-from rag.text import content_words
+from rag.text import content_words, numbers
 
 KINDS = ("single", "multi", "conflict", "retold", "unanswerable")
 ALL_MUST_MATCH = ("multi", "conflict")
@@ -153,8 +153,7 @@ def judge(sentence: str, quotes: Sequence[str]) -> bool:
     """Do these quotes support this sentence (the eval's stricter criterion)?"""
     words = content_words(sentence)
     quote_words = {w for q in quotes for w in content_words(q)}
-    numbers = {w for w in words if w[0].isdigit()}
-    return bool(words) and numbers <= quote_words and support(words, quote_words) >= JUDGE_SUPPORT
+    return bool(words) and numbers(words) <= quote_words and support(words, quote_words) >= JUDGE_SUPPORT
 
 
 DISPUTE = "The sources differ:"
@@ -190,7 +189,8 @@ def rank_of_gold(item: GoldItem, answer: Answer) -> int | None:
     return None
 
 
-def _pct(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
+    """The value at quantile `q` of `values` (nearest rank), 0.0 when there are none."""
     if not values:
         return 0.0
     ordered = sorted(values)
@@ -254,8 +254,8 @@ def evaluate(items: Sequence[GoldItem], answers: Sequence[Answer]) -> tuple[dict
     metrics["false_conflicts"] = _ratio(sum(bool(r["conflicts"]) for r in others), len(others))
     for part in ("retrieve_ms", "generate_ms", "total_ms"):
         values = [r["timings"][part] for r in records]
-        metrics[f"{part.removesuffix('_ms')}_p50_ms"] = round(_pct(values, 0.5), 1)
-        metrics[f"{part.removesuffix('_ms')}_p95_ms"] = round(_pct(values, 0.95), 1)
+        metrics[f"{part.removesuffix('_ms')}_p50_ms"] = round(percentile(values, 0.5), 1)
+        metrics[f"{part.removesuffix('_ms')}_p95_ms"] = round(percentile(values, 0.95), 1)
     return metrics, records
 
 

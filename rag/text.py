@@ -50,6 +50,11 @@ def content_words(text: str) -> list[str]:
     return [w for w in map(_content_word, _WORD.findall(text)) if w is not None]
 
 
+def numbers(words: Iterable[str]) -> set[str]:
+    """The numbers among normalised content words ("1,000" is "1000")."""
+    return {w for w in words if w[0].isdigit()}
+
+
 def support(claim: Iterable[str], quote: set[str]) -> float:
     """Weighted share of the claim's distinct content words found in the quote (numbers weigh double)."""
     words = set(claim)
