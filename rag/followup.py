@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-from rag.generate import Message
+from rag.prompt import Message
 from rag.text import content_words
 
 _DEPENDENT = re.compile(

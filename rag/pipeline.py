@@ -16,26 +16,19 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from typing import Protocol
 
 from rag.cite import REFUSAL, cite
 from rag.conflicts import disagreements
 from rag.dates import DateRange
+from rag.generate import TextGenerator
 from rag.errors import InputError
-from rag.generate import Message, build_messages
+from rag.prompt import build_messages
 from rag.guard import blank_controls
 from rag.retrieve import Retriever
 from rag.schema import Answer, Delta, Hit, Timings
 from rag.settings import Settings
-from rag.tokens import TokenCounter
 
 MAX_QUESTION_CHARS = 2000
-
-
-class TextGenerator(Protocol):
-    counter: TokenCounter
-
-    def stream(self, messages: list[Message], max_new_tokens: int) -> Iterator[str]: ...
 
 
 def check_question(question: object) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import InputError
+from rag.generate import RUNTIMES
 
 DEFAULT_CONFIG = Path("rag.toml")
 
@@ -46,11 +47,11 @@ class Settings:
     min_relevance: float = 0.30
     # Share of an answer sentence's content words a quote must hold to count as support.
     min_support: float = 0.5
-    threads: int = 0  # 0: let torch decide
-    # "transformers" (the default, always installed) or "llama.cpp" (`make setup-fast`).
-    backend: str = "transformers"
-    # Weights of the transformers backend: float32, bfloat16 or int8 (dynamic quantisation).
-    dtype: str = "float32"
+    threads: int = 0  # 0: the runtime decides
+    # The generator runtime, a name in rag.generate.RUNTIMES ("llama.cpp" needs `make setup-fast`).
+    backend: str = "openvino"
+    # Weights: "auto" (the runtime's default) or one the runtime offers (rag.generate.RUNTIMES).
+    dtype: str = "auto"
 
     def __post_init__(self) -> None:
         for name in ("corpus", "index", "cache_dir"):
@@ -69,16 +70,17 @@ class Settings:
         _check_int("threads", self.threads, 0, 256)
         _check_float("min_relevance", self.min_relevance, -1.0, 1.0)
         _check_float("min_support", self.min_support, 0.0, 1.0)
-        _check_choice("backend", self.backend, BACKENDS)
-        _check_choice("dtype", self.dtype, DTYPES)
+        _check_choice("backend", self.backend, tuple(RUNTIMES))
+        if self.dtype != "auto":
+            _check_choice("dtype", self.dtype, RUNTIMES[self.backend].weights)
+
+    def weights_for(self, backend: str) -> str:
+        """The weights the `backend` runtime loads: `dtype`, or that runtime's default for "auto"."""
+        return RUNTIMES[backend].weights[0] if self.dtype == "auto" else self.dtype
 
     def replace(self, **changes: object) -> Settings:
         """A copy with the given (non-None) values changed; None means 'keep'."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
-
-
-BACKENDS = ("transformers", "llama.cpp")
-DTYPES = ("float32", "bfloat16", "int8")
 
 
 def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:

@@ -80,8 +80,11 @@ def encoding_from_tokenizer_json(path: Path):
     raw = path.read_bytes()
     spec = json.loads(raw)
     model = spec.get("model", {})
-    if model.get("type") != "BPE" or spec.get("normalizer") is not None:
-        raise ModelError(f"{path}: not a byte-level BPE tokenizer without normalizer")
+    normalizer = spec.get("normalizer")
+    if normalizer == {"type": "Sequence", "normalizers": []}:
+        normalizer = None
+    if model.get("type") != "BPE" or normalizer not in (None, {"type": "NFC"}):
+        raise ModelError(f"{path}: not a byte-level BPE tokenizer (without normalizer, or NFC)")
     pattern = _pattern(spec.get("pre_tokenizer"))
     decoder = _byte_decoder()
     added = {t["content"]: t["id"] for t in spec.get("added_tokens", [])}
@@ -112,7 +115,24 @@ def encoding_from_tokenizer_json(path: Path):
     # tiktoken wants special ids outside the ordinary ranks.
     special = {s: (i if i >= top or i not in ranks.values() else top + k) for k, (s, i) in enumerate(added.items())}
     name = "bpe-" + hashlib.sha256(raw).hexdigest()[:12]
-    return tiktoken.Encoding(name=name, pat_str=pattern, mergeable_ranks=ranks, special_tokens=special)
+    encoding = tiktoken.Encoding(name=name, pat_str=pattern, mergeable_ranks=ranks, special_tokens=special)
+    return NFCEncoding(encoding) if normalizer else encoding
+
+
+class NFCEncoding:
+    """A tiktoken.Encoding behind the tokenizer's NFC normalisation (Qwen2's tokenizer.json has one)."""
+
+    def __init__(self, encoding) -> None:
+        self._encoding = encoding
+        self.name = encoding.name
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        import unicodedata
+
+        return self._encoding.encode_ordinary(unicodedata.normalize("NFC", text))
+
+    def decode(self, tokens: list[int]) -> str:
+        return self._encoding.decode(tokens)
 
 
 class HFCounter:

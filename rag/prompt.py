@@ -1,0 +1,97 @@
+"""The prompt: numbered passages and the question, laid out within a token budget.
+
+`build_messages` turns the retrieved passages into chat messages for any runtime, counting
+in the generator's own tokens (`rag.tokens`). Passages are cleaned by `rag.guard` before
+the model sees them. Runtimes (`rag.generate`) only run messages; they hold no prompt text.
+Simplified on purpose: one fixed prompt for every model; passages in rank order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.guard import for_prompt
+from rag.schema import Hit
+from rag.tokens import TokenCounter
+
+NOT_FOUND = "The articles do not say."
+
+SYSTEM_PROMPT = (
+    "You answer questions about news articles. Use only the numbered passages below, never your own "
+    "knowledge. Answer in one or two short sentences. End each sentence with the number of the passage "
+    "it comes from in square brackets, for example [1]. If the passages do not contain the answer, reply "
+    f"exactly: {NOT_FOUND}"
+)
+
+
+@dataclass(frozen=True)
+class Message:
+    role: str
+    content: str
+
+
+def focus(text: str, question: str, counter: TokenCounter, limit: int) -> str:
+    """The sentences of `text` that share most words with `question`, within `limit` tokens, in order.
+
+    Prefill time grows with the prompt, so a passage can be cut to what bears on the
+    question; a gap between kept sentences is shown as "…".
+    """
+    from rag.chunk import split_sentences
+    from rag.text import content_words, support
+
+    if limit <= 0 or len(counter.encode_ordinary(text)) <= limit:
+        return text
+    spans = split_sentences(text) or [(0, len(text))]
+    asked = content_words(question)
+    scored = sorted(range(len(spans)), key=lambda i: (-support(asked, set(content_words(text[slice(*spans[i])]))), i))
+    keep: list[int] = []
+    used = 0
+    for i in scored:
+        cost = len(counter.encode_ordinary(text[slice(*spans[i])])) + 1
+        if keep and used + cost > limit:
+            continue
+        keep.append(i)
+        used += cost
+    keep.sort()
+    out = []
+    for j, i in enumerate(keep):
+        if j and i != keep[j - 1] + 1:
+            out.append("…")
+        out.append(text[slice(*spans[i])].strip())
+    return " ".join(out)
+
+
+def format_passage(n: int, hit: Hit, question: str = "", counter: TokenCounter | None = None,
+                   passage_tokens: int = 0) -> str:
+    """`[n] (title, date) text`, leaving out what the passage's own first lines already say."""
+    head = hit.chunk.text[:len(hit.title) + 80]
+    about = [for_prompt(x) for x in (hit.title, hit.date) if x and x not in head]
+    text = for_prompt(hit.chunk.text)
+    if counter is not None and passage_tokens:
+        text = focus(text, question, counter, passage_tokens)
+    return f"[{n}]" + (f" ({', '.join(about)})" if about else "") + f" {text}"
+
+
+def build_messages(question: str, hits: Sequence[Hit], counter: TokenCounter, budget: int,
+                   passage_tokens: int = 0) -> tuple[list[Message], int]:
+    """The chat messages for `question`, and how many of `hits` fit into `budget` tokens.
+
+    Passages are kept in rank order, whole or (with `passage_tokens`) cut to their
+    sentences nearest the question; the first is cut to fit if even it alone is too long,
+    so the model always sees something when anything was retrieved.
+    """
+    blocks: list[str] = []
+    used = 0
+    for n, hit in enumerate(hits, start=1):
+        block = format_passage(n, hit, question, counter, passage_tokens)
+        cost = len(counter.encode_ordinary(block)) + 2
+        if used + cost > budget:
+            if not blocks:
+                ids = counter.encode_ordinary(block)[: max(1, budget - 2)]
+                blocks.append(counter.decode(ids))
+            break
+        blocks.append(block)
+        used += cost
+    user = "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}"
+    return [Message("system", SYSTEM_PROMPT), Message("user", user)], len(blocks)

@@ -1,0 +1,1 @@
+"""Generator runtimes, one module each; `rag.generate` picks one by name from its registry."""
