@@ -27,6 +27,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag import answercheck
 from rag.chunk import split_sentences
 from rag.conflicts import Disagreement
 from rag.guard import is_instruction
@@ -41,6 +42,11 @@ _CANNOT = re.compile(
     r"\b(?:do(?:es)?\s+not|don't|doesn't)\s+(?:say|contain|mention|provide|specify|state|include|know|have)\b"
     r"|\bno\s+(?:information|mention|details?)\b|\bnot\s+(?:mentioned|specified|stated|provided|given|available)\b"
     r"|\bcannot\b|\bcan't\b|\bunable to\b|\bnot enough information\b|\bunknown\b", re.I)
+
+
+def says_cannot(text: str) -> bool:
+    """Whether `text` says the passages do not tell ("The articles do not say.")."""
+    return bool(_CANNOT.search(text))
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,20 @@ def split_claims(reply: str) -> list[tuple[str, list[int]]]:
     return out
 
 
-def _corroborate(words: list[str], quotes: list[Quote], pool: Sequence[Hit], min_support: float) -> list[Quote]:
+def article_context(pool: Sequence[Hit]) -> dict[str, str]:
+    """Per article: its title and every retrieved passage of it, which a claim's names and numbers must occur in.
+
+    All of the article's retrieved passages, not only the quoted one: a chunk boundary can
+    fall between a name ("the depot near Tikhoretsk") and the fact ("290 kilometers").
+    """
+    texts: dict[str, list[str]] = {}
+    for hit in pool:
+        texts.setdefault(hit.chunk.source, [hit.title]).append(hit.chunk.text)
+    return {src: "\n".join(parts) for src, parts in texts.items()}
+
+
+def _corroborate(claim: str, words: list[str], quotes: list[Quote], pool: Sequence[Hit],
+                 min_support: float, context: dict[str, str]) -> list[Quote]:
     """The best supporting sentence from each other article in `pool` that also reports the claim."""
     need = max(min_support, CORROBORATION)
     have = {pool[q.hit].chunk.source for q in quotes}
@@ -121,7 +140,8 @@ def _corroborate(words: list[str], quotes: list[Quote], pool: Sequence[Hit], min
         if src in have:
             continue
         q = best_quote(words, pool, i)
-        if q.support >= need and needed <= q.words and (src not in best or q.support > best[src].support):
+        if q.support >= need and needed <= q.words and (src not in best or q.support > best[src].support) \
+                and not answercheck.foreign_names(claim, context[src]):
             best[src] = q
     return quotes + sorted(best.values(), key=lambda q: -q.support)
 
@@ -152,21 +172,32 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     """
     pool = list(hits) + [a for h in hits for a in h.also]
     asked = set(content_words(question))
+    kinds = answercheck.asked_kinds(question)
+    context = article_context(pool)
     kept: list[tuple[str, list[Quote]]] = []
     for claim, marks in split_claims(reply):
-        if _CANNOT.search(claim):
+        if says_cannot(claim):
             continue  # "the articles do not say ..." is not a claim to cite
+        if kinds and not answercheck.gives(claim, kinds):
+            continue  # true, perhaps, but not the kind of thing asked for
         words = content_words(claim)
-        marked = [best_quote(words, hits, n - 1) for n in dict.fromkeys(marks) if 1 <= n <= len(hits)]
+        # a passage that never names a person, place or number the claim states cannot support it
+        fits = [i for i, h in enumerate(hits) if not answercheck.foreign_names(claim, context[h.chunk.source])]
+        marked = [best_quote(words, hits, n - 1) for n in dict.fromkeys(marks) if n - 1 in fits]
         quotes = [q for q in marked if q.support >= min_support]
-        if not quotes and hits:
-            best = max((best_quote(words, hits, i) for i in range(len(hits))), key=lambda q: (q.support, -q.hit))
+        if not quotes and fits:
+            best = max((best_quote(words, hits, i) for i in fits), key=lambda q: (q.support, -q.hit))
             if best.support >= min_support:
                 quotes = [best]
         if asked:
             quotes = [q for q in quotes if asked & (set(words) | q.words)]
         if quotes:
-            kept.append((claim, _corroborate(words, quotes, pool, min_support)))
+            kept.append((claim, _corroborate(claim, words, quotes, pool, min_support, context)))
+    if kept:
+        # every year, number and name the question narrows by must occur in what is cited
+        cited = "\n".join({context[pool[q.hit].chunk.source] for _, quotes in kept for q in quotes})
+        if answercheck.unmentioned(answercheck.narrowing_terms(question), cited):
+            kept = []
     if not kept and not disputes:
         return Cited(REFUSAL, (), True)
 

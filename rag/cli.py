@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--floors", type=Path, help="JSON of minimum metric values; exit 1 if any is not met")
     p.add_argument("--compare", nargs=2, type=Path, metavar=("A.json", "B.json"),
                    help="print the change of every metric between two reports and exit")
+    p.add_argument("--failures", nargs="?", const=True, type=Path, metavar="REPORT.json",
+                   help="print every failing question (label, raw reply, answer): of REPORT.json, or of this run")
     return parser
 
 
@@ -197,6 +199,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 raise InputError(f"report {p} not found")
         print(evaluate.compare(*args.compare))
         return 0
+    if isinstance(args.failures, Path):
+        if not args.failures.is_file():
+            raise InputError(f"report {args.failures} not found")
+        print(evaluate.failures(json.loads(args.failures.read_text())["records"]))
+        return 0
     settings = _settings(args)
     items = evaluate.load_gold(args.gold)
     problems = evaluate.check_gold(items, settings.corpus)
@@ -217,6 +224,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             "context_tokens": settings.context_tokens, "passage_tokens": settings.passage_tokens,
             "when": time.strftime("%Y-%m-%d %H:%M:%S")}
     path = evaluate.write_report(args.out, meta, metrics, records)
+    if args.failures:
+        print(evaluate.failures(records))
     print(evaluate.summary(metrics))
     print(f"report: {path} (+ .md, .png)")
     if floors is not None:

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from rag.cite import split_claims, support
+from rag.cite import says_cannot, split_claims, support
 from rag.errors import InputError
 from rag.schema import Answer
 from rag.text import content_words, numbers
@@ -182,6 +182,37 @@ def citation_scores(answer: Answer) -> tuple[int, int, int, int]:
     return supported, sentences, good, total
 
 
+FAILURES = ("correct", "retrieval_miss", "gate_refusal", "empty_reply", "model_refusal", "dropped_by_check",
+            "wrong_answer", "unanswerable_answered")
+
+
+def failure_label(item: GoldItem, answer: Answer, correct: bool) -> str:
+    """Why an answer is wrong (or "correct"), one label per question, from the record's structure.
+
+    Unanswerable: "correct" when refused, else "unanswerable_answered". Answerable, in this
+    order: refused by the relevance gate (the model never ran); no gold source among the
+    passages the model saw; a reply with no content words (only markers); the model said
+    the passages do not tell; the raw reply held an accepted answer that the citation check
+    removed; anything else is a wrong answer.
+    """
+    if not item.answerable:
+        return "correct" if answer.refused else "unanswerable_answered"
+    if correct:
+        return "correct"
+    if answer.reply is None:
+        return "gate_refusal"
+    if rank_of_gold(item, answer) is None:
+        return "retrieval_miss"
+    if not content_words(re.sub(r"\[[^\]]*\]", " ", answer.reply)):
+        return "empty_reply"
+    if answer.refused and says_cannot(answer.reply):
+        return "model_refusal"
+    raw = normalize_answer(answer.reply)
+    if any(normalize_answer(a) in raw for a in item.answers):
+        return "dropped_by_check"
+    return "wrong_answer"
+
+
 def rank_of_gold(item: GoldItem, answer: Answer) -> int | None:
     for rank, hit in enumerate(answer.hits, start=1):
         if hit.chunk.source in item.sources:
@@ -215,6 +246,7 @@ def evaluate(items: Sequence[GoldItem], answers: Sequence[Answer]) -> tuple[dict
             verdict = "refused (right)" if ans.refused else "answered (wrong)"
         records.append({
             "id": item.id, "kind": item.kind, "question": item.question, "answer": ans.answer,
+            "label": failure_label(item, ans, correct), "reply": ans.reply,
             "refused": ans.refused, "verdict": verdict, "correct": correct, "f1": round(best_f1(item, ans), 4),
             "gold_answers": list(item.answers), "gold_sources": list(item.sources), "gold_rank": rank,
             "retrieved": [h.chunk.source for h in ans.hits], "cited": cited,
@@ -245,6 +277,7 @@ def evaluate(items: Sequence[GoldItem], answers: Sequence[Answer]) -> tuple[dict
                                             sum(1 for r in answerable if r["kind"] == k))
                                   for k in SEVERAL_SOURCES if any(r["kind"] == k for r in answerable)},
     }
+    metrics["failures"] = {label: sum(r["label"] == label for r in records) for label in FAILURES}
     disputed = [r for r in records if r["kind"] == "conflict"]
     others = [r for r in records if r["kind"] != "conflict"]
     if disputed:
@@ -289,11 +322,14 @@ def markdown(meta: dict, metrics: dict, records: list[dict]) -> str:
             lines += [f"| {k}: {kk} | {_fmt(vv)} |" for kk, vv in v.items()]
         else:
             lines.append(f"| {k} | {_fmt(v)} |")
-    lines += ["", "| id | kind | question | answer | verdict | cited | ms |", "|---|---|---|---|---|---|---|"]
+    cell = lambda s: str(s).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    lines += ["", "## Failures", "", "| label | questions |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in metrics.get("failures", {}).items()]
+    lines += ["", "| id | kind | question | answer | label | raw reply | cited | ms |",
+              "|---|---|---|---|---|---|---|---|"]
     for r in records:
-        cell = lambda s: str(s).replace("|", "\\|").replace("\n", " ")  # noqa: E731
-        lines.append(f"| {r['id']} | {r['kind']} | {cell(r['question'])} | {cell(r['answer'])} | {r['verdict']} | "
-                     f"{', '.join(r['cited'])} | {r['timings']['total_ms']:.0f} |")
+        lines.append(f"| {r['id']} | {r['kind']} | {cell(r['question'])} | {cell(r['answer'])} | {r['label']} | "
+                     f"{cell(r.get('reply'))} | {', '.join(r['cited'])} | {r['timings']['total_ms']:.0f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -344,8 +380,22 @@ def below_floors(metrics: dict, floors: dict[str, float]) -> list[str]:
     return bad
 
 
+def failures(records: list[dict]) -> str:
+    """The failing questions, one block each: label, question, raw reply, final answer, passages' sources."""
+    out = []
+    for r in records:
+        if r["label"] == "correct":
+            continue
+        out += [f"[{r['label']}] {r['id']} ({r['kind']}): {r['question']}",
+                f"  gold:   {', '.join(r['gold_answers']) or '(unanswerable)'} in {', '.join(r['gold_sources']) or '-'}",
+                f"  reply:  {r.get('reply')!r}", f"  answer: {r['answer']}",
+                f"  passages from: {', '.join(r['retrieved'])}", ""]
+    return "\n".join(out) if out else "no failures"
+
+
 def summary(metrics: dict) -> str:
     news = ("conflict_flagged", "conflict_complete", "false_conflicts")
+    fails = ", ".join(f"{k} {v}" for k, v in metrics.get("failures", {}).items() if v)
     return ", ".join(f"{k} {_fmt(metrics[k])}" for k in ("hit@1", "hit@5", "mrr") + MAIN_METRICS[2:] + news
-                     if k in metrics) + f"; total p50 {metrics['total_p50_ms']:.0f} ms"
+                     if k in metrics) + f"; total p50 {metrics['total_p50_ms']:.0f} ms" + (f"\nlabels: {fails}" if fails else "")
 

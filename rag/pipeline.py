@@ -125,7 +125,7 @@ class Pipeline:
         yield Answer(q, result.answer, result.refused, result.citations,
                      Timings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t0) * 1000,
                              ((first or t2) - t1) * 1000), tuple(shown),
-                     result.claims, result.conflicts, articles)
+                     result.claims, result.conflicts, articles, reply)
 
     def answer(self, question: str, top_k: int | None = None, dates: DateRange | None = None) -> Answer:
         final = None

@@ -101,6 +101,7 @@ class Answer:
     claims: tuple[Claim, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     articles: int = 0  # articles in the index the answer was drawn from
+    reply: str | None = None  # the model's raw reply; None when it was not run (nothing relevant found)
 
     def to_json(self) -> dict:
         """The public JSON contract of `rag ask --json` (hits are internal and left out)."""

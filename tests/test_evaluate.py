@@ -129,3 +129,37 @@ def test_eval_with_the_small_model_meets_the_recorded_floors(tmp_path, smol_dir)
     assert len(data["records"]) == len(ev.load_gold(GOLD))
     assert {"hit@1", "hit@3", "hit@5", "mrr", "accuracy", "f1", "citation_recall", "citation_precision",
             "unanswerable_refused", "answerable_refused", "total_p50_ms", "total_p95_ms"} <= set(data["metrics"])
+
+
+def _labelled(reply, answer_text, refused=False, sources=("b.txt",)):
+    ans = _answer(answer_text, ["arriving in Dunay, Russia"] if not refused else [], list(sources), refused=refused)
+    from dataclasses import replace
+
+    return replace(ans, reply=reply)
+
+
+@pytest.mark.parametrize("reply, text, refused, sources, label", [
+    ("They arrived in Dunay [1].", "They arrived in Dunay [1].", False, ("b.txt",), "correct"),
+    (None, "refused", True, ("b.txt",), "gate_refusal"),
+    ("They arrived in Dunay [1].", "refused", True, ("x.txt",), "retrieval_miss"),
+    ("[1] [2]", "refused", True, ("b.txt",), "empty_reply"),
+    ("The articles do not say.", "refused", True, ("b.txt",), "model_refusal"),
+    ("Dunay, a port [1].", "refused", True, ("b.txt",), "dropped_by_check"),
+    ("They arrived in Najin [1].", "They arrived in Najin [1].", False, ("b.txt",), "wrong_answer"),
+])
+def test_failure_labels(reply, text, refused, sources, label):
+    item = ev.GoldItem("s", "Where?", ("Dunay",), ("b.txt",), True, "single")
+    answer = _labelled(reply, text, refused, sources)
+    _, (record,) = ev.evaluate([item], [answer])
+    assert record["label"] == label and record["reply"] == reply
+    unanswerable = ev.GoldItem("u", "Cup?", (), (), False, "unanswerable")
+    m, (rec,) = ev.evaluate([unanswerable], [answer])
+    assert rec["label"] == ("correct" if refused else "unanswerable_answered")
+    assert m["failures"][rec["label"]] == 1 and sum(m["failures"].values()) == 1
+
+
+def test_failures_listing_names_label_reply_and_answer():
+    item = ev.GoldItem("s", "Where?", ("Dunay",), ("b.txt",), True, "single")
+    _, records = ev.evaluate([item], [_labelled("[1]", "refused", True)])
+    text = ev.failures(records)
+    assert text.startswith("[empty_reply] s (single): Where?") and "reply:  '[1]'" in text and "answer: refused" in text

@@ -11,7 +11,7 @@ REPLY = "The depot near Tikhoretsk is approximately 290 kilometers from the bord
 
 @pytest.fixture
 def backend(settings):
-    pipe = fake_pipeline(settings, REPLY, rewrite="How far is the depot near Tikhoretsk from the Ukrainian border?")
+    pipe = fake_pipeline(settings, REPLY, rewrite="How far is the depot near Tikhoretsk from the border?")
     return Backend(settings, loader=lambda s: pipe).start()
 
 
@@ -39,7 +39,7 @@ def test_streamed_turn_with_clickable_markers_and_sources(backend):
 def test_follow_up_is_rewritten_and_shown(backend):
     history, _, _, asked, _ = last(chat(backend, "Where is the depot?", [], [], 5, None))
     history, sources, searched, asked, _ = last(chat(backend, "How far is it from the border?", history, asked, 5, None))
-    assert searched == "Searched for: *How far is the depot near Tikhoretsk from the Ukrainian border?*"
+    assert searched == "Searched for: *How far is the depot near Tikhoretsk from the border?*"
     assert len(history) == 4 and asked[-1].startswith("How far is the depot near Tikhoretsk")
     assert 'id="src-2-1"' in sources
 

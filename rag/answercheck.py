@@ -1,0 +1,168 @@
+"""Does a cited claim answer the question? Checks beyond lexical support.
+
+A small model often answers with a sentence that is true of the articles but does not
+answer the question: a sentence about 1,000 containers for "what did each container
+cost?", or "China's foreign ministry said…" cited to a passage that never names China.
+Three checks catch that, each a plain function `rag.cite` applies:
+
+- `asked_kinds`: the kind of thing the question asks for, read from its question words
+  ("when/what date/between which dates" -> date, "how many/how much/how far" -> number,
+  "who/which spokesman" -> person, "where/which port" -> place). `gives` tells whether a
+  claim holds such a thing. Yes/no and "what/why/how" questions ask for no kind.
+- `foreign_names`: numbers and capitalised names of a claim that its cited passage (and
+  the passage's title) never mentions: an invented attribution or figure.
+- `narrowing_terms`: the years, numbers and proper names a question uses to narrow what
+  it asks ("in 2019", "near Tikhoretsk"); the cited passages must mention every one.
+
+Names are compared by their first five letters, lower-cased ("Russian" = "Russia",
+"Zelenskyy" = "Zelensky", "Jong-un" = "Jong Un"). Simplified on purpose: English only, and
+patterns instead of a named-entity recogniser (none is available offline); a capitalised
+word stands for a name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.text import STOPWORDS, content_words, numbers
+
+_MONTHS = ("january february march april may june july august september october november december "
+           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_DATE_WORDS = re.compile(
+    r"\b(?:" + "|".join(_MONTHS + _WEEKDAYS) + r")\b|\b(?:1[89]|20)\d\d\b|\b(?:day|week|month|year|decade)s?\b"
+    r"|-day\b|-week\b|-month\b|-year\b|\b(?:today|yesterday|tomorrow|ago|recently|recent|earlier|later|since)\b",
+    re.I)
+_NUMBER_WORDS = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozen|dozens|several|"
+    r"half|double|twice|single)\b", re.I)
+
+_PERSON_NOUNS = ("person people official officials spokesman spokeswoman spokesperson president leader leaders "
+                 "minister secretary senator senators nominee lawmaker lawmakers general commander chief head "
+                 "ambassador envoy diplomat analyst expert king prime dictator politician representative "
+                 "speaker author reporter journalist man woman think-tank tank organisation organization "
+                 "agency body group company country nation government").split()
+_PLACE_NOUNS = ("place port town city country region village state province capital base location area "
+                "territory island harbour harbor airport border site depot").split()
+_DATE_NOUNS = "date dates day days weekday month months year years period time timeframe span week weeks".split()
+_NUMBER_NOUNS = "amount sum number price cost percentage share proportion total figure quantity".split()
+
+_WH = re.compile(r"\b(who|whom|whose|where|when|what|which|how)\b\s*((?:[\w'’-]+\s*){0,3})", re.I)
+_AUXILIARIES = frozenset("did does do is are was were has have had can could would will should".split())
+_QUESTION_WORDS = frozenset("what which who whom whose where when why how did does do is are was were has have had "
+                            "can could would will should according in on at of for".split())
+
+
+def _kind_of(wh: str, following: str) -> frozenset[str] | None:
+    """The kinds asked for by one question word and the words after it; None: no kind (what/why/how…)."""
+    wh = wh.lower()
+    words = re.findall(r"[\w'’-]+", following.lower())
+    nxt = words[0] if words else ""
+    if wh in ("who", "whom", "whose"):
+        return frozenset({"person"})
+    if wh == "where":
+        return frozenset({"place"})
+    if wh == "when":
+        return frozenset({"date"})
+    if wh == "how":
+        if nxt == "long":
+            return frozenset({"date", "number"})
+        if nxt in ("many", "much", "far", "large", "big", "old", "often", "high", "heavy", "wide"):
+            return frozenset({"number"})
+        return None
+    # what / which + noun, unless a verb comes first ("what did the president say" asks no kind)
+    for w in words[:3]:
+        if w in _AUXILIARIES:
+            return None
+        if w in _DATE_NOUNS:
+            return frozenset({"date", "number"}) if w in ("period", "time", "timeframe", "span") else frozenset({"date"})
+        if w in _NUMBER_NOUNS:
+            return frozenset({"number"})
+        if w in _PLACE_NOUNS:
+            return frozenset({"place"})
+        if w in _PERSON_NOUNS:
+            return frozenset({"person"})
+    return None
+
+
+def asked_kinds(question: str) -> frozenset[str] | None:
+    """The kinds of thing `question` asks for (date, number, person, place), or None for no check.
+
+    A question with several parts ("how many…, and what kind of…") is checked only when
+    every part asks for a kind; an answer then has to give at least one of them.
+    """
+    kinds: set[str] = set()
+    parts = list(_WH.finditer(question))
+    if not parts:
+        return None
+    for m in parts:
+        kind = _kind_of(m.group(1), m.group(2))
+        if kind is None:
+            return None
+        kinds |= kind
+    return frozenset(kinds)
+
+
+def _names(text: str, skip_first: bool) -> list[str]:
+    """Capitalised words of `text` that are not stopwords or question words, as written."""
+    out = []
+    for i, m in enumerate(re.finditer(r"[^\W\d_][\w'’.-]*", text)):
+        word = m.group().rstrip(".'’-")
+        word = re.sub(r"['’]s$", "", word)
+        if not word or not word[0].isupper():
+            continue
+        if i == 0 and skip_first:
+            continue
+        if word.lower() in STOPWORDS or word.lower() in _QUESTION_WORDS:
+            continue
+        out.append(word)
+    return out
+
+
+def _keys(word: str) -> list[str]:
+    joined = re.sub(r"(?<=\b[a-z])\.", "", word.lower())  # U.S. -> us, D.C. -> dc
+    return [p[:5] for p in re.findall(r"[a-z0-9]+", joined) if len(p) >= 2 or p.isdigit()]
+
+
+def _mentioned(word: str, keys: set[str]) -> bool:
+    parts = _keys(word)
+    return not parts or all(k in keys for k in parts)
+
+
+def text_keys(text: str) -> set[str]:
+    """The comparison keys of every word of a passage (first five letters, lower case)."""
+    return {k for w in re.findall(r"[\w'’.-]+", text) for k in _keys(w)}
+
+
+def gives(claim: str, kinds: frozenset[str]) -> bool:
+    """Whether `claim` holds at least one thing of the `kinds` asked for."""
+    for kind in kinds:
+        if kind == "date" and _DATE_WORDS.search(claim):
+            return True
+        if kind == "number" and _NUMBER_WORDS.search(claim):
+            return True
+        if kind in ("person", "place") and _names(claim, skip_first=False):
+            return True
+    return False
+
+
+def foreign_names(claim: str, passage: str) -> list[str]:
+    """Numbers and capitalised names of `claim` that `passage` (with its title) never mentions."""
+    keys = text_keys(passage)
+    missing = [w for w in _names(claim, skip_first=True) if not _mentioned(w, keys)]
+    have = numbers(content_words(passage))
+    missing += sorted(n for n in numbers(content_words(claim)) if n not in have)
+    return missing
+
+
+def narrowing_terms(question: str) -> list[str]:
+    """The years, numbers and proper names `question` uses to narrow what it asks."""
+    return list(dict.fromkeys(_names(question, skip_first=True) + sorted(numbers(content_words(question)))))
+
+
+def unmentioned(terms: list[str], passages: str) -> list[str]:
+    """The `terms` that `passages` never mention."""
+    keys = text_keys(passages)
+    have = numbers(content_words(passages))
+    return [t for t in terms if not (t in have if t[0].isdigit() else _mentioned(t, keys))]

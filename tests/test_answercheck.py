@@ -1,0 +1,75 @@
+"""Checks that a cited claim answers the question: kind asked for, names and numbers, narrowing terms."""
+
+import pytest
+
+from rag.answercheck import asked_kinds, foreign_names, gives, narrowing_terms, unmentioned
+from rag.cite import REFUSAL, cite
+from rag.schema import Chunk, Hit
+from tests.conftest import ARTICLES
+
+A004 = (ARTICLES / "004_3446e91bcb69a8cf.txt").read_text(encoding="utf-8")
+A000 = (ARTICLES / "000_7567e1b7e9e7013d.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("Between which dates were the containers shipped?", {"date"}),
+    ("On what date did the shipments start?", {"date"}),
+    ("How long did Kim's visit last?", {"date", "number"}),
+    ("How much money went to restocking?", {"number"}),
+    ("How far is the depot from the border?", {"number"}),
+    ("Who confirmed the shipments?", {"person"}),
+    ("Which White House spokesman announced it?", {"person"}),
+    ("Where did the containers arrive?", {"place"}),
+    ("At which port were they unloaded?", {"place"}),
+    ("What did the president say about the shipments?", None),  # a verb first: no kind
+    ("What kind of drones did Moscow receive?", None),
+    ("Why did North Korea send munitions?", None),
+    ("How many shells a day, and what kind of aircraft?", None),  # one part asks no kind
+])
+def test_kind_asked_for(question, kinds):
+    assert asked_kinds(question) == (frozenset(kinds) if kinds else None)
+
+
+def test_claim_gives_the_kind():
+    assert gives("The containers were shipped between September 7 and October 1.", frozenset({"date"}))
+    assert gives("The visit lasted six days.", frozenset({"date", "number"}))
+    assert gives("Over a thousand containers were sent.", frozenset({"number"}))
+    assert gives("John Kirby confirmed it.", frozenset({"person"}))
+    assert not gives("The containers held military equipment.", frozenset({"number"}))
+    assert not gives("the shipments were confirmed by officials.", frozenset({"person"}))
+
+
+def test_names_and_numbers_must_occur_in_the_passage():
+    passage = "White House spokesman John Kirby said the U.S. suspects Kim is aiming to acquire Russian technology."
+    assert foreign_names("The Chinese foreign ministry said the US suspects Kim.", passage) == ["Chinese"]
+    assert foreign_names("Kirby said the U.S. suspects Kim wants Russian weapons.", passage) == []
+    assert foreign_names("Kirby said 40 containers went.", passage) == ["40"]
+
+
+def test_narrowing_terms_of_the_question():
+    assert narrowing_terms("Who won the 2022 World Cup?") == ["World", "Cup", "2022"]
+    assert narrowing_terms("How far is the depot near Tikhoretsk?") == ["Tikhoretsk"]
+    assert unmentioned(["Tikhoretsk", "2022"], "a depot near Tikhoretsk in 2023") == ["2022"]
+
+
+def _hit(source, text, needle):
+    start = text.index(needle)
+    end = text.index("\n", start)
+    return Hit(Chunk(source, start, end, text[start:end]), "title", 0.03, 0.5, 1.0)
+
+
+def test_cite_refuses_a_true_sentence_that_does_not_answer():
+    kirby = [_hit("004.txt", A004, "White House National Security Council spokesman")]
+    # an invented attribution: the passage never names China
+    reply = "The Chinese foreign ministry said that the US suspects Kim is aiming to acquire advanced weapons [1]."
+    assert cite(reply, kirby, 0.5, "What did China's foreign ministry say about the shipments?").answer == REFUSAL
+    # a count where a price is asked for... with no number of the asked kind it is no answer
+    boxes = [_hit("000.txt", A000, "Council spokesman John Kirby")]
+    got = cite("Kirby disclosed a map of the flow of lethal aid [1].", boxes, 0.5, "How much did each container cost?")
+    assert got.refused
+    # the question narrows by a year the passage never mentions
+    assert cite("Kirby disclosed a map of the flow of lethal aid [1].", boxes, 0.5,
+                "What did Kirby disclose in 2019?").refused
+    # the same claim is kept when it answers
+    ok = cite("Kirby disclosed a map of the flow of lethal aid [1].", boxes, 0.5, "What did Kirby disclose?")
+    assert not ok.refused and ok.citations[0].source == "000.txt"
