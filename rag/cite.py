@@ -37,7 +37,8 @@ from rag.text import content_words, numbers, support
 REFUSAL = "The articles do not contain an answer to this question."
 CORROBORATION = 0.6  # as strict as the eval's judge; support another article's sentence needs to count as reporting the claim too
 
-_MARKER = re.compile(r"\[\s*(?:passages?\s*)?(\d+(?:\s*(?:,|and|-)\s*\d+)*)\s*\]", re.I)
+_MARKER = re.compile(r"[\[(]\s*(?:passages?\s*)?(\d+(?:\s*(?:,|and|-)\s*\d+)*)\s*[\])]"
+                     r"|\b[Pp]assages?\s+(\d+(?:\s*(?:,|and|-)\s*\d+)*)\b", re.I)
 _CANNOT = re.compile(
     r"\b(?:do(?:es)?\s+not|don't|doesn't)\s+(?:say|contain|mention|provide|specify|state|include|know|have)\b"
     r"|\bno\s+(?:information|mention|details?)\b|\bnot\s+(?:mentioned|specified|stated|provided|given|available)\b"
@@ -91,7 +92,7 @@ def best_quote(claim: Sequence[str], hits: Sequence[Hit], i: int) -> Quote:
 def _markers(sentence: str) -> list[int]:
     found = []
     for m in _MARKER.finditer(sentence):
-        body = m.group(1)
+        body = m.group(1) or m.group(2)
         for a, sep, b in re.findall(r"(\d+)\s*(-?)\s*(\d+)?", body):
             if sep and b:
                 found.extend(range(int(a), int(b) + 1))

@@ -13,6 +13,7 @@ stated with every version cited.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -22,13 +23,19 @@ from rag.conflicts import disagreements
 from rag.dates import DateRange
 from rag.generate import TextGenerator
 from rag.errors import InputError
-from rag.prompt import build_messages
+from rag.prompt import build_messages, nudged
 from rag.guard import blank_controls
 from rag.retrieve import Retriever
 from rag.schema import Answer, Delta, Hit, Timings
 from rag.settings import Settings
+from rag.text import content_words
 
 MAX_QUESTION_CHARS = 2000
+
+
+def has_words(reply: str) -> bool:
+    """Whether a reply says anything beyond passage markers."""
+    return bool(content_words(re.sub(r"[\[(][^\])]*[\])]", " ", reply)))
 
 
 def check_question(question: object) -> str:
@@ -114,11 +121,16 @@ class Pipeline:
         shown: list[Hit] = hits[:used]
         pieces: list[str] = []
         first = None
-        for piece in self.generator.stream(messages, self.settings.max_new_tokens):
-            if first is None:
-                first = time.perf_counter()
-            pieces.append(piece)
-            yield Delta(piece)
+        for attempt in (messages, nudged(messages)):
+            if attempt is not messages:
+                if has_words("".join(pieces)):
+                    break
+                pieces = []  # a reply of markers alone ("[1]"): ask once more, for words
+            for piece in self.generator.stream(attempt, self.settings.max_new_tokens):
+                if first is None:
+                    first = time.perf_counter()
+                pieces.append(piece)
+                yield Delta(piece)
         t2 = time.perf_counter()
         reply = "".join(pieces)
         result = cite(reply, shown, self.settings.min_support, q, disagreements(q, hits, reply))

@@ -51,7 +51,35 @@ def test_prompt_holds_numbered_passages(make):
     pipe = make("Dunay [1].")
     pipe.answer("Where did the containers arrive, Najin or Dunay?", top_k=3)
     prompt = pipe.generator.prompts[0]
-    assert "[1]" in prompt and "[3]" in prompt and "[4]" not in prompt and "Dunay" in prompt
+    assert "Passage 1" in prompt and "Passage 3" in prompt and "Passage 4" not in prompt and "Dunay" in prompt
+
+
+class MarkersFirst:
+    """Replies with markers alone, then (asked again) with words: the 0.5B model's typical slip."""
+
+    def __init__(self, counter, replies):
+        self.counter = counter
+        self.replies = list(replies)
+        self.prompts = []
+
+    def stream(self, messages, max_new_tokens):
+        self.prompts.append(messages[-1].content)
+        yield self.replies.pop(0)
+
+
+def test_a_reply_of_markers_alone_is_asked_again_for_words(make):
+    from rag.prompt import NUDGE
+
+    pipe = make("unused")
+    pipe.generator = MarkersFirst(pipe.generator.counter, ["[1]", "The depot near Tikhoretsk is 290 kilometers away [1]."])
+    answer = pipe.answer("How far is the depot near Tikhoretsk from the border?")
+    assert not answer.refused and "290 kilometers" in answer.answer and answer.reply.startswith("The depot")
+    first, second = pipe.generator.prompts
+    assert second == f"{first}\n{NUDGE}"
+    # a reply with words is not asked again
+    pipe.generator = MarkersFirst(pipe.generator.counter, ["The articles do not say."])
+    assert pipe.answer("How far is the depot near Tikhoretsk from the border?").refused
+    assert len(pipe.generator.prompts) == 1
 
 
 def test_disputed_aid_figure_gives_both_versions_with_both_articles(make):
