@@ -15,7 +15,8 @@ Retold stories: once a claim has its quote, every other article among the retrie
 passages (and their near-copies) whose best sentence also supports it (at least
 `CORROBORATION` of its words, every number included) is cited with it, `[1][3][4]`, and
 the claim records how many articles report it. When the articles disagree on the fact
-asked for (`rag.conflicts`), a closing sentence names each version with its citations.
+asked for (`rag.conflicts`), each version is returned with its citations as a `Conflict`
+(the edges render it: `Answer.text`, the chat's box).
 
 Simplified on purpose: "support" is lexical overlap, not entailment (no NLI model is
 available offline); it cannot see negation or paraphrase with other words.
@@ -220,6 +221,4 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             refs = tuple(dict.fromkeys(numbering.ref(st.hit, st.start, st.end) for st in statements))
             versions.append(Version(value, refs, tuple(dict.fromkeys(st.hit.chunk.source for st in statements))))
         conflicts.append(Conflict(question, dispute.kind, tuple(versions)))
-        said = " vs. ".join(f"\u201c{v.value}\u201d " + "".join(f"[{n}]" for n in v.refs) for v in versions)
-        parts.append(f"The sources differ: {said}.")
     return Cited(" ".join(parts), tuple(numbering.citations), False, tuple(claims), tuple(conflicts))

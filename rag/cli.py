@@ -109,7 +109,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def _print_answer(answer) -> None:
-    print(answer.answer)
+    print(answer.text)
     for claim in answer.claims:
         if len(claim.sources) > 1:
             print(f"  ({len(claim.sources)} of {answer.articles} articles report: {claim.text})")
@@ -134,8 +134,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     dates = DateRange.parse(args.since, args.until)
+    from rag.models import check_model
+
     if args.question != "-":
         check_question(args.question)  # fail before loading models
+    check_model(settings.model)
     pipeline = Pipeline.load(settings)
     if args.question != "-":
         answer = pipeline.answer(args.question, dates=dates)

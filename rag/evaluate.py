@@ -126,7 +126,7 @@ def check_gold(items: Iterable[GoldItem], corpus: Path) -> list[str]:
 def is_correct(item: GoldItem, answer: Answer) -> bool:
     if answer.refused or not item.answerable:
         return False
-    said = normalize_answer(answer.answer)
+    said = normalize_answer(answer.text)
     hits = [normalize_answer(a) in said for a in item.answers]
     return all(hits) if item.kind in ALL_MUST_MATCH else any(hits)
 
@@ -143,7 +143,7 @@ def token_f1(prediction: str, truth: str) -> float:
 def best_f1(item: GoldItem, answer: Answer) -> float:
     if answer.refused or not item.answerable:
         return 0.0
-    text = re.sub(r"\[\d+\]", "", answer.answer)
+    text = re.sub(r"\[\d+\]", "", answer.text)
     if item.kind in ALL_MUST_MATCH:
         return token_f1(text, " ".join(item.answers))
     return max(token_f1(text, a) for a in item.answers)
@@ -156,12 +156,9 @@ def judge(sentence: str, quotes: Sequence[str]) -> bool:
     return bool(words) and numbers(words) <= quote_words and support(words, quote_words) >= JUDGE_SUPPORT
 
 
-DISPUTE = "The sources differ:"
-
-
 def _pieces(answer: Answer) -> list[tuple[str, list[int]]]:
     """(sentence, citation numbers) to judge; a stated dispute counts one piece per version."""
-    pieces = [(claim, marks) for claim, marks in split_claims(answer.answer) if not claim.startswith(DISPUTE)]
+    pieces = split_claims(answer.answer)
     for conflict in answer.conflicts:
         pieces += [(v.value, list(v.refs)) for v in conflict.versions]
     return pieces
@@ -245,7 +242,7 @@ def evaluate(items: Sequence[GoldItem], answers: Sequence[Answer]) -> tuple[dict
         else:
             verdict = "refused (right)" if ans.refused else "answered (wrong)"
         records.append({
-            "id": item.id, "kind": item.kind, "question": item.question, "answer": ans.answer,
+            "id": item.id, "kind": item.kind, "question": item.question, "answer": ans.text,
             "label": failure_label(item, ans, correct), "reply": ans.reply,
             "refused": ans.refused, "verdict": verdict, "correct": correct, "f1": round(best_f1(item, ans), 4),
             "gold_answers": list(item.answers), "gold_sources": list(item.sources), "gold_rank": rank,

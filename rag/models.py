@@ -210,6 +210,21 @@ def resolve_model(spec: str, cache_dir: Path) -> Path:
     raise ModelError(f"model '{spec}' is not a preset ({', '.join(PRESETS)}), a .gguf file or a model folder")
 
 
+def check_model(spec: str) -> None:
+    """Fail at once, naming it, when `spec` is no preset, GGUF file or model folder (nothing is loaded)."""
+    path = Path(spec).expanduser()
+    if spec in PRESETS:
+        for m, rel in PRESETS[spec].parts:
+            _package_file(m, rel, PRESETS[spec].pip)
+    elif path.is_dir():
+        if not (path / "config.json").is_file():
+            raise ModelError(f"model folder {path} has no config.json (expected a transformers model folder)")
+    elif path.is_file():
+        _checked_gguf(path)
+    else:
+        raise ModelError(f"model '{spec}' is not a preset ({', '.join(PRESETS)}), a .gguf file or a model folder")
+
+
 def resolve_tokenizer(spec: str, cache_dir: Path) -> Path:
     """A folder holding the model's tokenizer.json, without converting or loading its weights.
 

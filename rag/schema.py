@@ -82,6 +82,12 @@ class Conflict:
     versions: tuple[Version, ...]
 
 
+def dispute_sentence(conflict: Conflict) -> str:
+    """“The sources differ: “$24 billion” [2] vs. “approximately $25 billion” [1].”"""
+    said = " vs. ".join(f"\u201c{v.value}\u201d " + "".join(f"[{n}]" for n in v.refs) for v in conflict.versions)
+    return f"The sources differ: {said}."
+
+
 @dataclass(frozen=True)
 class Timings:
     retrieve_ms: float
@@ -103,11 +109,16 @@ class Answer:
     articles: int = 0  # articles in the index the answer was drawn from
     reply: str | None = None  # the model's raw reply; None when it was not run (nothing relevant found)
 
+    @property
+    def text(self) -> str:
+        """The answer as shown to a reader: its claims, then a sentence per fact the sources give differently."""
+        return " ".join([self.answer] * bool(self.answer) + [dispute_sentence(c) for c in self.conflicts])
+
     def to_json(self) -> dict:
         """The public JSON contract of `rag ask --json` (hits are internal and left out)."""
         return {
             "question": self.question,
-            "answer": self.answer,
+            "answer": self.text,
             "refused": self.refused,
             "citations": [
                 {"n": c.n, "source": c.source, "title": c.title, "date": c.date,

@@ -100,14 +100,18 @@ def test_disputes_are_stated_with_each_version_cited():
     hits = [plain("a.txt", A), plain("b.txt", B), plain("c.txt", C)]
     q = "How many people did the Lyon warehouse fire kill?"
     got = cite("The fire killed 12 people [1].", hits, 0.5, q, disagreements(q, hits))
-    assert got.answer.startswith("The fire killed 12 people [1][2]. The sources differ: ")
+    assert got.answer == "The fire killed 12 people [1][2]."  # the dispute stays structure
+    from rag.schema import Answer, dispute_sentence
+
+    shown = Answer(q, got.answer, False, got.citations, conflicts=got.conflicts).text
+    assert shown.startswith("The fire killed 12 people [1][2]. The sources differ: \u201c")
     (conflict,) = got.conflicts
     assert conflict.kind == "count"
     values = {v.value: v for v in conflict.versions}
     assert set(values) == {"12 people", "15 people"}
     assert values["15 people"].sources == ("c.txt",) and set(values["12 people"].sources) == {"a.txt", "b.txt"}
     for v in conflict.versions:
-        assert all(f"[{n}]" in got.answer for n in v.refs)
+        assert all(f"[{n}]" in dispute_sentence(conflict) for n in v.refs)
         for n in v.refs:
             c = got.citations[n - 1]
             assert v.value in c.quote and hits[[h.chunk.source for h in hits].index(c.source)].chunk.text[c.start:c.end] == c.quote

@@ -42,8 +42,9 @@ def test_missing_corpus_says_what_to_do(tmp_path):
 def test_bad_setting_names_it(tmp_path):
     proc = run("ask", "Where?", "--top-k", "0", "--index", str(tmp_path))
     assert proc.returncode == 2 and "top_k" in one_line_error(proc)
+    # the model is checked before the (missing) index, so the error names the model file
     proc = run("ask", "Where?", "--model", str(tmp_path / "nope.gguf"), "--index", str(tmp_path))
-    assert proc.returncode == 1
+    assert proc.returncode == 1 and "nope.gguf" in one_line_error(proc)
 
 
 def test_unknown_option_prints_usage():

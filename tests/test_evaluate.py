@@ -74,8 +74,7 @@ def test_news_metrics_conflicts_and_sources():
              ev.GoldItem("r", "Who?", ("Kirby",), ("a.txt", "b.txt", "c.txt", "d.txt"), True, "retold"),
              ev.GoldItem("u", "Cup?", (), (), False, "unanswerable")]
     q25, q24 = "requested approximately $25 billion", "initial request for $24 billion"
-    both = Answer("q", "It was $25 billion [1]. The sources differ: \u201c$25 billion\u201d [1] vs. "
-                  "\u201c$24 billion\u201d [2].", False,
+    both = Answer("q", "It was $25 billion [1].", False,
                   (Citation(1, "a.txt", 0, len(q25), q25, 0.5), Citation(2, "b.txt", 0, len(q24), q24, 0.5)),
                   Timings(1, 1, 2), (), (),
                   (Conflict("How much?", "money", (Version("$25 billion", (1,), ("a.txt",)),
@@ -91,6 +90,7 @@ def test_news_metrics_conflicts_and_sources():
     # the dispute sentence is judged version by version: both supported by their own quote
     assert ev.citation_scores(both) == (3, 3, 3, 3)
     assert records[0]["conflicts"] == [["$25 billion", "$24 billion"]]
+    assert records[0]["answer"].endswith("The sources differ: \u201c$25 billion\u201d [1] vs. \u201c$24 billion\u201d [2].")
 
 
 def test_normalisation_and_f1():
