@@ -6,9 +6,12 @@ cost?", or "China's foreign ministry said…" cited to a passage that never name
 Three checks catch that, each a plain function `rag.cite` applies:
 
 - `asked_kinds`: the kind of thing the question asks for, read from its question words
-  ("when/what date/between which dates" -> date, "how many/how much/how far" -> number,
+  ("when/what date/between which dates" -> date, "how long" -> a duration, "how much
+  money/aid/did it cost" -> an amount of money, "how many/how much/how far" -> number,
   "who/which spokesman" -> person, "where/which port" -> place). `gives` tells whether a
-  claim holds such a thing. Yes/no and "what/why/how" questions ask for no kind.
+  claim holds such a thing that the question did not already name (an answer that only
+  repeats the question's own names answers nothing). Yes/no and "what/why/how"
+  questions ask for no kind.
 - `foreign_names`: numbers and capitalised names of a claim that its cited passage (and
   the passage's title) never mentions: an invented attribution or figure.
 - `narrowing_terms`: the years, numbers and proper names a question uses to narrow what
@@ -34,7 +37,7 @@ _DATE_WORDS = re.compile(
     r"|-day\b|-week\b|-month\b|-year\b|\b(?:today|yesterday|tomorrow|ago|recently|recent|earlier|later|since)\b",
     re.I)
 _NUMBER_WORDS = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
     r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozen|dozens|several|"
     r"half|double|twice|single)\b", re.I)
 
@@ -48,7 +51,14 @@ _PLACE_NOUNS = ("place port town city country region village state province capi
 _DATE_NOUNS = "date dates day days weekday month months year years period time timeframe span week weeks".split()
 _NUMBER_NOUNS = "amount sum number price cost percentage share proportion total figure quantity".split()
 
-_WH = re.compile(r"\b(who|whom|whose|where|when|what|which|how)\b\s*((?:[\w'’-]+\s*){0,3})", re.I)
+_MONEY_CUE = re.compile(r"\b(?:money|aid|funding|funds?|pay|paid|cost|costs|price|worth|spend|spent|budget|"
+                        r"request|requested|loan|grant|sum)\b", re.I)
+_MONEY = re.compile(r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(?:dollars|euros|pounds|rubles|roubles|yuan|yen|won)\b"
+                    r"|\b(?:dollars|euros|pounds|rubles|roubles|yuan|yen)\b", re.I)
+_DURATION = re.compile(
+    r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|few|several|couple of)"
+    r"[\s-]+(?:hour|day|week|month|year|decade)s?\b|\b(?:hours|days|weeks|months|years|decades)\b", re.I)
+_WH = re.compile(r"\b(who|whom|whose|where|when|what|which|how)\b", re.I)
 _AUXILIARIES = frozenset("did does do is are was were has have had can could would will should".split())
 _QUESTION_WORDS = frozenset("what which who whom whose where when why how did does do is are was were has have had "
                             "can could would will should according in on at of for".split())
@@ -57,7 +67,7 @@ _QUESTION_WORDS = frozenset("what which who whom whose where when why how did do
 def _kind_of(wh: str, following: str) -> frozenset[str] | None:
     """The kinds asked for by one question word and the words after it; None: no kind (what/why/how…)."""
     wh = wh.lower()
-    words = re.findall(r"[\w'’-]+", following.lower())
+    words = re.findall(r"[\w'’-]+", re.sub(r"(?<=\b[a-z])\.", "", following.lower()))  # U.S. -> us
     nxt = words[0] if words else ""
     if wh in ("who", "whom", "whose"):
         return frozenset({"person"})
@@ -67,7 +77,9 @@ def _kind_of(wh: str, following: str) -> frozenset[str] | None:
         return frozenset({"date"})
     if wh == "how":
         if nxt == "long":
-            return frozenset({"date", "number"})
+            return frozenset({"duration"})
+        if nxt == "much" and _MONEY_CUE.search(following):
+            return frozenset({"money"})
         if nxt in ("many", "much", "far", "large", "big", "old", "often", "high", "heavy", "wide"):
             return frozenset({"number"})
         return None
@@ -76,7 +88,7 @@ def _kind_of(wh: str, following: str) -> frozenset[str] | None:
         if w in _AUXILIARIES:
             return None
         if w in _DATE_NOUNS:
-            return frozenset({"date", "number"}) if w in ("period", "time", "timeframe", "span") else frozenset({"date"})
+            return frozenset({"date", "duration"}) if w in ("period", "time", "timeframe", "span") else frozenset({"date"})
         if w in _NUMBER_NOUNS:
             return frozenset({"number"})
         if w in _PLACE_NOUNS:
@@ -96,8 +108,9 @@ def asked_kinds(question: str) -> frozenset[str] | None:
     parts = list(_WH.finditer(question))
     if not parts:
         return None
-    for m in parts:
-        kind = _kind_of(m.group(1), m.group(2))
+    for m, nxt in zip(parts, parts[1:] + [None]):
+        rest = question[m.end():nxt.start() if nxt else len(question)]  # up to the next question word
+        kind = _kind_of(m.group(1), rest)
         if kind is None:
             return None
         kinds |= kind
@@ -135,14 +148,27 @@ def text_keys(text: str) -> set[str]:
     return {k for w in re.findall(r"[\w'’.-]+", text) for k in _keys(w)}
 
 
-def gives(claim: str, kinds: frozenset[str]) -> bool:
-    """Whether `claim` holds at least one thing of the `kinds` asked for."""
+def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
+    """Whether `claim` holds at least one thing of the `kinds` asked for that `question` does not already say.
+
+    "Kim met Putin" answers "Which Russian leader did Kim meet?"; "Kim met last month in
+    Russia" names only what the question named, so it gives no person.
+    """
+    asked = text_keys(question)
+
+    def new(matches: list[str]) -> bool:
+        return any(not all(k in asked for k in _keys(m)) for m in matches)
+
     for kind in kinds:
-        if kind == "date" and _DATE_WORDS.search(claim):
+        if kind == "date" and new([m.group() for m in _DATE_WORDS.finditer(claim)]):
             return True
-        if kind == "number" and _NUMBER_WORDS.search(claim):
+        if kind == "duration" and new([m.group() for m in _DURATION.finditer(claim)]):
             return True
-        if kind in ("person", "place") and _names(claim, skip_first=False):
+        if kind == "number" and new([m.group() for m in _NUMBER_WORDS.finditer(claim)]):
+            return True
+        if kind == "money" and _MONEY.search(claim):
+            return True
+        if kind in ("person", "place") and new(_names(claim, skip_first=False)):
             return True
     return False
 

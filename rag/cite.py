@@ -180,7 +180,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     for claim, marks in split_claims(reply):
         if says_cannot(claim):
             continue  # "the articles do not say ..." is not a claim to cite
-        if kinds and not answercheck.gives(claim, kinds):
+        if kinds and not answercheck.gives(claim, kinds, question):
             continue  # true, perhaps, but not the kind of thing asked for
         words = content_words(claim)
         # a passage that never names a person, place or number the claim states cannot support it

@@ -14,8 +14,10 @@ A000 = (ARTICLES / "000_7567e1b7e9e7013d.txt").read_text(encoding="utf-8")
 @pytest.mark.parametrize("question, kinds", [
     ("Between which dates were the containers shipped?", {"date"}),
     ("On what date did the shipments start?", {"date"}),
-    ("How long did Kim's visit last?", {"date", "number"}),
-    ("How much money went to restocking?", {"number"}),
+    ("How long did Kim's visit last?", {"duration"}),
+    ("How much money went to restocking?", {"money"}),
+    ("How much did Russia pay for the shells?", {"money"}),
+    ("How much larger is the new depot?", {"number"}),
     ("How far is the depot from the border?", {"number"}),
     ("Who confirmed the shipments?", {"person"}),
     ("Which White House spokesman announced it?", {"person"}),
@@ -32,7 +34,16 @@ def test_kind_asked_for(question, kinds):
 
 def test_claim_gives_the_kind():
     assert gives("The containers were shipped between September 7 and October 1.", frozenset({"date"}))
-    assert gives("The visit lasted six days.", frozenset({"date", "number"}))
+    assert gives("The visit lasted six days.", frozenset({"duration"}))
+    assert gives("It was a six-day visit.", frozenset({"duration"}))
+    assert not gives("The visit lasted last month.", frozenset({"duration"}))  # a point in time, not a length
+    assert gives("Russia paid $3 million.", frozenset({"money"}))
+    assert not gives("Russia paid over 1,000 containers.", frozenset({"money"}))
+    # the asked-for thing must be new: naming only what the question named answers nothing
+    q = "Which Russian leader did Kim Jong Un meet?"
+    assert not gives("Kim Jong Un met last month in Russia.", frozenset({"person"}), q)
+    assert gives("Kim Jong Un met Vladimir Putin.", frozenset({"person"}), q)
+    assert not gives("North Korea sent 1,000 containers.", frozenset({"number"}), "Why were 1,000 containers sent?")
     assert gives("Over a thousand containers were sent.", frozenset({"number"}))
     assert gives("John Kirby confirmed it.", frozenset({"person"}))
     assert not gives("The containers held military equipment.", frozenset({"number"}))
