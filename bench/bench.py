@@ -78,7 +78,7 @@ def child_baseline(args) -> dict:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, TextIteratorStreamer
 
-    from rag.embed import Embedder
+    from rag.embed import load_embedder
     from rag.prompt import build_messages
     from rag.models import resolve_model, set_offline
     from rag.retrieve import Retriever
@@ -92,7 +92,7 @@ def child_baseline(args) -> dict:
     path = resolve_model(settings.model, settings.cache_dir)
     tok = AutoTokenizer.from_pretrained(str(path))
     model = AutoModelForCausalLM.from_pretrained(str(path), dtype=torch.float32).eval()
-    retriever = Retriever(load_index(settings.index, settings), Embedder(settings.embedder))
+    retriever = Retriever(load_index(settings.index, settings), load_embedder(settings))
     counter = load_counter(path)
     load_s = time.perf_counter() - t0
     runs = []
@@ -160,7 +160,7 @@ def child_pipeline(args) -> dict:
 
 def index_build(args) -> dict:
     """Build the bundled articles' index from scratch, and embedding throughput."""
-    from rag.embed import Embedder
+    from rag.embed import load_embedder
     from rag.models import resolve_model
     from rag.settings import load_settings
     from rag.store import build_index, load_index
@@ -170,7 +170,7 @@ def index_build(args) -> dict:
         settings = load_settings(None, model=args.model, index=Path(tmp) / "index")
         t0 = time.perf_counter()
         counter = load_counter(resolve_model(settings.model, settings.cache_dir))
-        embedder = Embedder(settings.embedder)
+        embedder = load_embedder(settings)
         t1 = time.perf_counter()
         report = build_index(settings, counter, embedder, rebuild=True)
         texts = [c.text for c in load_index(settings.index).chunks] * 13

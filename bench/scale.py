@@ -48,7 +48,7 @@ def main() -> int:
 
     from rag import store
     from rag.chunk import chunk_document
-    from rag.embed import Embedder
+    from rag.embed import load_embedder
     from rag.evaluate import load_gold
     from rag.evaluate import percentile as pct
     from rag.ingest import read_corpus
@@ -64,7 +64,7 @@ def main() -> int:
     corpus.mkdir(parents=True)
     settings = Settings(corpus=corpus, index=index_dir)
     counter = load_counter(resolve_model(settings.model, settings.cache_dir))
-    embedder = Embedder(settings.embedder)
+    embedder = load_embedder(settings)
     originals = read_corpus(ROOT / "data" / "articles")
     base_chunks = {d.source: chunk_document(d, counter, settings.chunk_tokens, settings.chunk_overlap)
                    for d in originals}

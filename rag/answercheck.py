@@ -168,7 +168,8 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
             return True
         if kind == "money" and _MONEY.search(claim):
             return True
-        if kind in ("person", "place") and new(_names(claim, skip_first=False)):
+        if kind in ("person", "place") and new([w for w in _names(claim, skip_first=False)
+                                                 if not _DATE_WORDS.fullmatch(w)]):
             return True
     return False
 

@@ -86,7 +86,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def update_index(settings: Settings, rebuild: bool = False):
     """Build or update the index for `settings`; returns (BuildReport, the loaded Embedder)."""
-    from rag.embed import Embedder
+    from rag.embed import load_embedder
     from rag.models import resolve_tokenizer
     from rag.store import build_index
     from rag.tokens import load_counter
@@ -94,7 +94,7 @@ def update_index(settings: Settings, rebuild: bool = False):
     if not settings.corpus.is_dir():
         raise RagError(f"corpus folder {settings.corpus} not found; pass --corpus DIR or put articles there")
     counter = load_counter(resolve_tokenizer(settings.model, settings.cache_dir))
-    embedder = Embedder(settings.embedder)
+    embedder = load_embedder(settings)
     report = build_index(settings, counter, embedder, rebuild=rebuild)
     return report, embedder
 

@@ -263,7 +263,17 @@ def openvino_model(spec: str, cache_dir: Path, weights: str) -> Path:
     return _build_once(target, lambda work, out: _export_openvino(source, out, weights))
 
 
-def _export_openvino(source: Path, out: Path, weights: str) -> None:
+def openvino_embedder(name: str, cache_dir: Path) -> Path:
+    """The sentence embedder exported once to an OpenVINO IR (float32 weights: vectors stay as they were)."""
+    source = embedder_path(name)
+    key = _cache_key(source / "config.json") if name not in EMBEDDERS else EMBEDDERS[name][0]
+    target = cache_dir / "models" / f"embedder-{Path(name).name}-{key}-ov"
+    if (target / READY_MARK).is_file():
+        return target
+    return _build_once(target, lambda work, out: _export_openvino(source, out, "fp32", task="feature-extraction"))
+
+
+def _export_openvino(source: Path, out: Path, weights: str, task: str = "text-generation-with-past") -> None:
     import subprocess
     import sys
 
@@ -273,10 +283,10 @@ def _export_openvino(source: Path, out: Path, weights: str) -> None:
     if cli is None:
         raise ModelError("optimum-intel is not installed, so the model cannot be exported for OpenVINO; "
                          "run: make setup")
-    log.info("exporting %s to OpenVINO with %s weights (once, about 40 s; later starts use the cache)",
+    log.info("exporting %s to OpenVINO with %s weights (once, 20-40 s; later starts use the cache)",
              source.name, weights)
-    cmd = [str(cli), "export", "openvino", "--model", str(source), "--task", "text-generation-with-past",
-           "--weight-format", weights, str(out)]
+    cmd = [str(cli), "export", "openvino", "--model", str(source), "--task", task, "--weight-format", weights,
+           "--library", "transformers", str(out)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0 or not (out / "openvino_model.xml").is_file():
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]

@@ -79,12 +79,12 @@ class Pipeline:
     @classmethod
     def load(cls, settings: Settings, embedder=None) -> Pipeline:
         """Load index, embedder (unless one is passed in, already loaded) and generator."""
-        from rag.embed import Embedder
+        from rag.embed import load_embedder
         from rag.generate import load_generator
         from rag.store import load_index
 
         index = load_index(settings.index, settings)
-        embedder = embedder or Embedder(settings.embedder)
+        embedder = embedder or load_embedder(settings)
         generator = load_generator(settings)
         return cls(settings, Retriever(index, embedder), generator)
 

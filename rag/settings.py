@@ -34,6 +34,8 @@ class Settings:
     # A preset name (see rag.models.PRESETS), a .gguf file or a transformers model folder.
     model: str = "qwen2.5-0.5b"
     embedder: str = "all-MiniLM-L6-v2"
+    # "openvino" (no torch at question time) or "sentence-transformers" (the torch reference).
+    embedder_backend: str = "openvino"
     cache_dir: Path = dataclasses.field(default_factory=_default_cache_dir)
     chunk_tokens: int = 200
     chunk_overlap: int = 40
@@ -71,6 +73,7 @@ class Settings:
         _check_float("min_relevance", self.min_relevance, -1.0, 1.0)
         _check_float("min_support", self.min_support, 0.0, 1.0)
         _check_choice("backend", self.backend, tuple(RUNTIMES))
+        _check_choice("embedder_backend", self.embedder_backend, ("openvino", "sentence-transformers"))
         if self.dtype != "auto":
             _check_choice("dtype", self.dtype, RUNTIMES[self.backend].weights)
 

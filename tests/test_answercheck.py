@@ -46,6 +46,7 @@ def test_claim_gives_the_kind():
     assert not gives("North Korea sent 1,000 containers.", frozenset({"number"}), "Why were 1,000 containers sent?")
     assert gives("Over a thousand containers were sent.", frozenset({"number"}))
     assert gives("John Kirby confirmed it.", frozenset({"person"}))
+    assert not gives("They arrived in Russia on September 7.", frozenset({"place"}), "Where in Russia?")
     assert not gives("The containers held military equipment.", frozenset({"number"}))
     assert not gives("the shipments were confirmed by officials.", frozenset({"person"}))
 
