@@ -33,6 +33,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dtype", choices=("auto",) + tuple(dict.fromkeys(w for r in RUNTIMES.values() for w in r.weights)),
                         help="weights of the runtime (default auto: " + ", ".join(
                             f"{k} {r.weights[0]}" for k, r in RUNTIMES.items()) + ")")
+    parser.add_argument("--embedder-backend", choices=("openvino", "sentence-transformers"),
+                        help="embedder runtime (default openvino; sentence-transformers is the torch reference)")
     parser.add_argument("-v", "--verbose", action="store_true", help="more log output")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
 
@@ -73,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--floors", type=Path, help="JSON of minimum metric values; exit 1 if any is not met")
     p.add_argument("--compare", nargs=2, type=Path, metavar=("A.json", "B.json"),
                    help="print the change of every metric between two reports and exit")
+    p.add_argument("--baseline", choices=("plain",),
+                   help="measure the plain pipeline instead (paragraph chunks, top 4, a plain prompt, no checks)")
     p.add_argument("--failures", nargs="?", const=True, type=Path, metavar="REPORT.json",
                    help="print every failing question (label, raw reply, answer): of REPORT.json, or of this run")
     return parser
@@ -80,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(args.config, index=args.index, model=args.model, cache_dir=args.cache_dir,
-                         backend=args.backend, dtype=args.dtype,
+                         backend=args.backend, dtype=args.dtype, embedder_backend=args.embedder_backend,
                          corpus=getattr(args, "corpus", None), top_k=getattr(args, "top_k", None))
 
 
@@ -219,10 +223,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
         except (OSError, ValueError, KeyError) as exc:
             raise InputError(f"floors file {args.floors} unreadable: {exc}") from None
     _, embedder = update_index(settings)
-    pipeline = Pipeline.load(settings, embedder=embedder)
+    if args.baseline == "plain":
+        from rag.plain import PlainPipeline
+
+        pipeline = PlainPipeline.load(settings, embedder=embedder)
+    else:
+        pipeline = Pipeline.load(settings, embedder=embedder)
     answers = evaluate.run(pipeline, items, progress=True)
     metrics, records = evaluate.evaluate(items, answers)
-    meta = {"model": settings.model, "gold": str(args.gold), "corpus": str(settings.corpus),
+    meta = {"pipeline": args.baseline or "rag", "model": settings.model, "gold": str(args.gold), "corpus": str(settings.corpus),
             "top_k": settings.top_k, "backend": settings.backend, "dtype": settings.dtype,
             "context_tokens": settings.context_tokens, "passage_tokens": settings.passage_tokens,
             "when": time.strftime("%Y-%m-%d %H:%M:%S")}

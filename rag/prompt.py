@@ -18,10 +18,10 @@ from rag.tokens import TokenCounter
 NOT_FOUND = "The articles do not say."
 
 SYSTEM_PROMPT = (
-    "You answer questions about news articles, using only the passages the user gives you, never your own "
-    "knowledge. Reply with one or two short sentences that state the answer in words. After each sentence "
-    "put the number of the passage it comes from in square brackets, like [2]. If the passages do not "
-    f"contain the answer, reply exactly: {NOT_FOUND}"
+    "You answer questions about news articles. Use only the numbered passages below, never your own "
+    "knowledge. Answer in one or two short sentences. End each sentence with the number of the passage "
+    "it comes from in square brackets, for example [1]. If the passages do not contain the answer, reply "
+    f"exactly: {NOT_FOUND}"
 )
 # Appended to the user turn for a second try when a reply holds no words (only "[1]").
 NUDGE = "Write the answer as a full sentence in words, then the passage number in square brackets."
@@ -66,17 +66,18 @@ def focus(text: str, question: str, counter: TokenCounter, limit: int) -> str:
 
 def format_passage(n: int, hit: Hit, question: str = "", counter: TokenCounter | None = None,
                    passage_tokens: int = 0) -> str:
-    """`Passage n (title, date):` and the text, leaving out what the passage's own first lines already say.
+    """`[n] (title, date) text`, leaving out what the passage's own first lines already say.
 
-    Not `[n] text`: the answer is asked to end with `[n]`, and a small model shown passages
-    that start with `[n]` often replies with the label alone.
+    Measured (eval/prompt_variants.py): labelling passages `Passage n (title):` instead made
+    the 0.5B model copy the labels ("[2] Passage 1 [2] Passage 2") and refuse more often;
+    the `[n]`-only replies this layout provokes are asked again instead (`nudged`).
     """
     head = hit.chunk.text[:len(hit.title) + 80]
     about = [for_prompt(x) for x in (hit.title, hit.date) if x and x not in head]
     text = for_prompt(hit.chunk.text)
     if counter is not None and passage_tokens:
         text = focus(text, question, counter, passage_tokens)
-    return f"Passage {n}" + (f" ({', '.join(about)})" if about else "") + f":\n{text}"
+    return f"[{n}]" + (f" ({', '.join(about)})" if about else "") + f" {text}"
 
 
 def build_messages(question: str, hits: Sequence[Hit], counter: TokenCounter, budget: int,
@@ -85,8 +86,7 @@ def build_messages(question: str, hits: Sequence[Hit], counter: TokenCounter, bu
 
     Passages are kept in rank order, whole or (with `passage_tokens`) cut to their
     sentences nearest the question; the first is cut to fit if even it alone is too long,
-    so the model always sees something when anything was retrieved. The question comes
-    before the passages (so the model reads them for it) and again after them.
+    so the model always sees something when anything was retrieved.
     """
     blocks: list[str] = []
     used = 0
@@ -100,7 +100,7 @@ def build_messages(question: str, hits: Sequence[Hit], counter: TokenCounter, bu
             break
         blocks.append(block)
         used += cost
-    user = f"Question: {question}\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}"
+    user = "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}"
     return [Message("system", SYSTEM_PROMPT), Message("user", user)], len(blocks)
 
 

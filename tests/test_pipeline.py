@@ -51,7 +51,7 @@ def test_prompt_holds_numbered_passages(make):
     pipe = make("Dunay [1].")
     pipe.answer("Where did the containers arrive, Najin or Dunay?", top_k=3)
     prompt = pipe.generator.prompts[0]
-    assert "Passage 1" in prompt and "Passage 3" in prompt and "Passage 4" not in prompt and "Dunay" in prompt
+    assert "[1]" in prompt and "[3]" in prompt and "[4]" not in prompt and "Dunay" in prompt
 
 
 class MarkersFirst:
