@@ -57,6 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="DATE", help="only articles dated on or after DATE (e.g. 2023-10-01); "
                                                    "undated articles are left out when a range is given")
     p.add_argument("--until", metavar="DATE", help="only articles dated on or before DATE")
+    p.add_argument("--no-server", action="store_true",
+                   help="answer in this process even when a `rag serve` for this index is running")
+
+    p = sub.add_parser("serve", help="serve the pipeline over an OpenAI-compatible API (models stay loaded)")
+    _common(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--allow-remote", action="store_true",
+                   help="allow a --host other than loopback; then a key (env RAG_API_KEY) is required")
 
     p = sub.add_parser("chat", help="open the chat in the browser (http://127.0.0.1:7860)")
     _common(p)
@@ -112,60 +121,98 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_answer(answer) -> None:
-    print(answer.text)
-    for claim in answer.claims:
-        if len(claim.sources) > 1:
-            print(f"  ({len(claim.sources)} of {answer.articles} articles report: {claim.text})")
+def _print_answer(data: dict) -> None:
+    """A `rag ask --json` object as text: the answer, who reports it, disputes, and the sources."""
+    print(data["answer"])
+    for claim in data["claims"]:
+        if claim["articles"] > 1:
+            print(f"  ({claim['articles']} of {data['articles_indexed']} articles report: {claim['text']})")
     from rag.conflicts import KIND_NAMES
 
-    for conflict in answer.conflicts:
-        print(f"  (sources differ on the {KIND_NAMES.get(conflict.kind, conflict.kind)}: "
-              + "; ".join(f"{v.value} in {', '.join(v.sources)}" for v in conflict.versions) + ")")
-    if answer.citations:
+    for conflict in data["conflicts"]:
+        print(f"  (sources differ on the {KIND_NAMES.get(conflict['kind'], conflict['kind'])}: "
+              + "; ".join(f"{v['value']} in {', '.join(v['sources'])}" for v in conflict["values"]) + ")")
+    if data["citations"]:
         print("\nSources:")
-        for c in answer.citations:
-            print(f"  [{c.n}] {c.title or c.source}" + (f" ({c.date})" if c.date else ""))
-            print(f"      {c.source}, chars {c.start}-{c.end}: \"{c.quote}\"")
-    t = answer.timings
-    print(f"\n({'refused; ' if answer.refused else ''}retrieve {t.retrieve_ms:.0f} ms, first token "
-          f"{t.first_token_ms:.0f} ms, generate {t.generate_ms:.0f} ms, total {t.total_ms:.0f} ms)", file=sys.stderr)
+        for c in data["citations"]:
+            print(f"  [{c['n']}] {c['title'] or c['source']}" + (f" ({c['date']})" if c["date"] else ""))
+            print(f"      {c['source']}, chars {c['start']}-{c['end']}: \"{c['quote']}\"")
+    t = data["timings"]
+    print(f"\n({'refused; ' if data['refused'] else ''}retrieve {t['retrieve_ms']:.0f} ms, first token "
+          f"{t['first_token_ms']:.0f} ms, generate {t['generate_ms']:.0f} ms, total {t['total_ms']:.0f} ms)",
+          file=sys.stderr)
+
+
+def _show(data: dict, as_json: bool) -> None:
+    print(json.dumps(data, ensure_ascii=False), flush=True) if as_json else (_print_answer(data), print(flush=True))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from rag.dates import DateRange
-    from rag.pipeline import Pipeline, check_question
+    from rag.models import check_model
 
     settings = _settings(args)
     dates = DateRange.parse(args.since, args.until)
-    from rag.models import check_model
+    questions = [args.question] if args.question != "-" else (line.rstrip("\n") for line in sys.stdin)
+    server = None
+    if not args.no_server and dates is None:  # a running `rag serve` answers without loading anything here
+        from rag.serve import find_server
 
-    if args.question != "-":
-        check_question(args.question)  # fail before loading models
-    check_model(settings.model)
-    pipeline = Pipeline.load(settings)
-    if args.question != "-":
-        answer = pipeline.answer(args.question, dates=dates)
-        print(json.dumps(answer.to_json(), ensure_ascii=False)) if args.json else _print_answer(answer)
-        return 0
+        server = find_server(settings)
+    pipeline = None
     status = 0
-    for line in sys.stdin:
-        question = line.rstrip("\n")
-        if not question.strip():
+    for question in questions:
+        if not question.strip() and args.question == "-":
             continue
         try:
-            answer = pipeline.answer(question, dates=dates)
+            data = None
+            if server:
+                from rag.serve import ask_server
+
+                data = ask_server(server, question)
+                if data is not None:
+                    log.info("answered by rag serve at %s", server)
+                server = server if data is not None else None  # it failed once: answer here from now on
+            if data is None:
+                if pipeline is None:
+                    from rag.pipeline import Pipeline, check_question
+
+                    check_question(question)  # fail before loading models
+                    check_model(settings.model)
+                    pipeline = Pipeline.load(settings)
+                data = pipeline.answer(question, dates=dates).to_json()
         except InputError as exc:
+            if args.question != "-":
+                raise
             status = 2
-            out = {"question": question, "error": str(exc)}
-            print(json.dumps(out, ensure_ascii=False) if args.json else f"error: {exc}", flush=True)
+            print(json.dumps({"question": question, "error": str(exc)}, ensure_ascii=False) if args.json
+                  else f"error: {exc}", flush=True)
             continue
-        if args.json:
-            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
-        else:
-            _print_answer(answer)
-            print(flush=True)
+        _show(data, args.json)
     return status
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from rag.serve import serve
+    from rag.store import current_version
+
+    settings = _settings(args)
+    key = None
+    if args.host not in LOOPBACK:
+        if not args.allow_remote:
+            raise InputError(f"--host {args.host} would expose the service to the network; add --allow-remote "
+                             "(and set RAG_API_KEY) if that is what you want")
+        key = os.environ.get("RAG_API_KEY")
+        if not key:
+            raise InputError("--allow-remote needs an API key in the RAG_API_KEY environment variable")
+    if not 1 <= args.port <= 65535:
+        raise InputError(f"--port must be between 1 and 65535, got {args.port}")
+    if current_version(settings.index) is None:
+        raise RagError(f"no index in {settings.index}; run: rag index")
+    serve(settings, host=args.host, port=args.port, api_key=key)
+    return 0
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -254,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     logging.getLogger("rag").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     try:
-        return {"index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval}[args.command](args)
+        return {"index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval,
+                "serve": cmd_serve}[args.command](args)
     except RagError as exc:
         if args.debug:
             raise

@@ -15,6 +15,10 @@ from tests.test_cli import run
 
 QUESTIONS = ["Where did the containers arrive in Russia?", "Who won the 2022 World Cup?",
              "How many shells does Ukraine fire daily?"]
+# The 135M test model reliably answers this one; "Where did the containers arrive?" it answers
+# with "The containers arrived in Russia.", which names no place and is (rightly) refused.
+DEPOT = "How far is the munitions depot from the Russian border with Ukraine?"
+SMOL = [DEPOT, QUESTIONS[1]]
 
 
 def check_contract(line: str, question: str) -> dict:
@@ -50,14 +54,14 @@ def smol_index(tmp_path_factory, smol_dir):
 
 
 def test_smollm_json_lines_contract(smol_index):
-    stdin = "\n".join(QUESTIONS[:2] + ["   "]) + "\n"
+    stdin = "\n".join(SMOL + ["   "]) + "\n"
     proc = run("ask", "--json", "-", "--index", str(smol_index), "--model", "smollm2-135m", stdin=stdin)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 2
-    dunay, cup = (check_contract(line, q) for line, q in zip(lines, QUESTIONS))
-    assert not dunay["refused"] and dunay["citations"]
-    assert any("Dunay" in c["quote"] for c in dunay["citations"])
+    depot, cup = (check_contract(line, q) for line, q in zip(lines, SMOL))
+    assert not depot["refused"] and depot["citations"]
+    assert any("290 kilometers" in c["quote"] for c in depot["citations"])
     assert cup["refused"] and not cup["citations"] and "do not contain" in cup["answer"]
 
 
@@ -66,23 +70,23 @@ def test_smollm_streaming_pipeline(smol_index):
     from rag.settings import Settings
 
     pipe = Pipeline.load(Settings(index=smol_index, model="smollm2-135m"))
-    events = list(pipe.stream(QUESTIONS[0]))
+    events = list(pipe.stream(DEPOT))
     deltas = [e.text for e in events if isinstance(e, Delta)]
     final = events[-1]
     assert isinstance(final, Answer) and len(deltas) > 3 and "".join(deltas).strip()
-    assert final.timings.generate_ms > 0 and any("Dunay" in h.chunk.text for h in final.hits)
+    assert final.timings.generate_ms > 0 and any("290 kilometers" in h.chunk.text for h in final.hits)
     # The 135M model's reading is not reliable enough to test the answer's content (the
     # default-model test below does that); the cited quotes must still be the grounding ones.
     assert not final.refused and final.citations
-    assert any("Dunay" in c.quote for c in final.citations)
+    assert any("290 kilometers" in c.quote for c in final.citations)
     for c in final.citations:
         assert (ARTICLES / c.source).read_text(encoding="utf-8")[c.start:c.end] == c.quote
 
 
 def test_smollm_plain_output(smol_index):
-    proc = run("ask", QUESTIONS[0], "--index", str(smol_index), "--model", "smollm2-135m")
+    proc = run("ask", DEPOT, "--index", str(smol_index), "--model", "smollm2-135m")
     assert proc.returncode == 0, proc.stderr
-    assert "Sources:" in proc.stdout and "Dunay" in proc.stdout and "[1] " in proc.stdout
+    assert "Sources:" in proc.stdout and "290 kilometers" in proc.stdout and "[1] " in proc.stdout
     assert ".txt, chars " in proc.stdout
 
 

@@ -1,0 +1,167 @@
+"""`rag serve`: the pipeline as an OpenAI-compatible HTTP service, models loaded once.
+
+Endpoints (FastAPI on uvicorn):
+- `GET /v1/models`: one model, `rag`.
+- `POST /v1/chat/completions`: the last user message is the question; earlier user
+  messages make a follow-up standalone (`rag.followup`). The reply's `content` is the
+  cited answer (`Answer.text`); `message.rag` carries `rag ask --json`'s object
+  (citations, claims, conflicts, refused, timings). With `"stream": true` it answers with
+  server-sent events: the checked answer as one content delta, then a final chunk whose
+  delta carries `rag`, then `data: [DONE]`.
+While it runs, `<index>/server.json` names its address, index, model and runtime, so
+`rag ask` on the same index and settings sends its question here instead of loading models
+(`ask_server`); the file is removed on exit. Binding beyond loopback needs `--allow-remote`
+and a key in `RAG_API_KEY`, checked as `Authorization: Bearer KEY`.
+Simplified on purpose: streaming sends the checked answer, not the raw model tokens (an
+OpenAI client joins deltas, and the raw reply is not what gets cited); one process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SERVER_FILE = "server.json"
+MODEL_ID = "rag"
+
+
+def _identity(settings: Settings) -> dict:
+    """What a server must share with a `rag ask` for its answers to be the same."""
+    return {"index": str(settings.index.resolve()), "model": settings.model, "backend": settings.backend,
+            "dtype": settings.dtype, "top_k": settings.top_k, "context_tokens": settings.context_tokens}
+
+
+def create_app(pipeline, api_key: str | None = None):
+    """The FastAPI app answering with `pipeline` (a loaded `rag.pipeline.Pipeline`)."""
+    from fastapi import FastAPI, Header, HTTPException
+    from fastapi.responses import JSONResponse, StreamingResponse
+
+    from rag.errors import InputError, RagError
+    from rag.followup import standalone_question
+
+    app = FastAPI(title="rag-news", docs_url=None, redoc_url=None)
+
+    def check_key(authorization: str | None) -> None:
+        if api_key and authorization != f"Bearer {api_key}":
+            raise HTTPException(status_code=401, detail="missing or wrong API key (Authorization: Bearer KEY)")
+
+    @app.get("/v1/models")
+    def models(authorization: str | None = Header(default=None)) -> dict:
+        check_key(authorization)
+        return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "rag-news",
+                                            "generator": pipeline.settings.model}]}
+
+    @app.post("/v1/chat/completions")
+    def completions(body: dict, authorization: str | None = Header(default=None)):
+        check_key(authorization)
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            return JSONResponse({"error": {"message": "messages must be a non-empty list", "type": "invalid_request"}},
+                                status_code=400)
+        asked = [m.get("content") for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+        if not asked or not isinstance(asked[-1], str):
+            return JSONResponse({"error": {"message": "the last user message must be text", "type": "invalid_request"}},
+                                status_code=400)
+        try:
+            question = standalone_question(asked[-1], [a for a in asked[:-1] if isinstance(a, str)],
+                                           pipeline.generator)
+            answer = pipeline.answer(question)
+        except InputError as exc:
+            return JSONResponse({"error": {"message": str(exc), "type": "invalid_request"}}, status_code=400)
+        except RagError as exc:
+            return JSONResponse({"error": {"message": str(exc), "type": "server_error"}}, status_code=500)
+        data = answer.to_json()
+        ident = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        created = int(time.time())
+        if not body.get("stream"):
+            return {"id": ident, "object": "chat.completion", "created": created, "model": MODEL_ID,
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": answer.text, "rag": data}}],
+                    "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+
+        def events():
+            def chunk(delta: dict, finish: str | None = None) -> str:
+                return "data: " + json.dumps({"id": ident, "object": "chat.completion.chunk", "created": created,
+                                              "model": MODEL_ID, "choices": [{"index": 0, "delta": delta,
+                                                                              "finish_reason": finish}]},
+                                             ensure_ascii=False) + "\n\n"
+            yield chunk({"role": "assistant", "content": answer.text})
+            yield chunk({"rag": data}, "stop")
+            yield "data: [DONE]\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    return app
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, api_key: str | None = None) -> None:
+    """Load the pipeline, write `<index>/server.json`, and serve until interrupted."""
+    import uvicorn
+
+    from rag.pipeline import Pipeline
+
+    pipeline = Pipeline.load(settings)
+    app = create_app(pipeline, api_key)
+    marker = settings.index / SERVER_FILE
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    info = {**_identity(settings), "url": f"http://{shown}:{port}", "pid": os.getpid(), "key": bool(api_key)}
+    tmp = marker.with_name(f".{SERVER_FILE}.{os.getpid()}")
+    tmp.write_text(json.dumps(info))
+    os.replace(tmp, marker)
+    print(f"serving {settings.model} at http://{host}:{port}/v1 (OpenAI-compatible; Ctrl-C to stop)", flush=True)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; as SystemExit the finally below still runs
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        try:
+            if json.loads(marker.read_text()).get("pid") == os.getpid():
+                marker.unlink()
+        except (OSError, ValueError):
+            pass
+
+
+def find_server(settings: Settings) -> str | None:
+    """The URL of a running `rag serve` with the same index and settings, or None."""
+    marker = settings.index / SERVER_FILE
+    try:
+        info = json.loads(marker.read_text())
+    except (OSError, ValueError):
+        return None
+    if info.get("key") or any(info.get(k) != v for k, v in _identity(settings).items()):
+        return None
+    try:
+        os.kill(int(info["pid"]), 0)
+    except (OSError, KeyError, ValueError, TypeError):
+        return None
+    return str(info["url"])
+
+
+def ask_server(url: str, question: str, timeout: float = 600.0) -> dict | None:
+    """`rag ask --json`'s object for `question` from the server at `url`; None when it cannot answer."""
+    body = json.dumps({"model": MODEL_ID, "messages": [{"role": "user", "content": question}]}).encode()
+    request = urllib.request.Request(f"{url}/v1/chat/completions", data=body,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read())["choices"][0]["message"]["rag"]
+    except urllib.error.HTTPError as exc:
+        if exc.code == 400:  # our own one-line input error, as the local run would give it
+            from rag.errors import InputError
+
+            raise InputError(json.loads(exc.read())["error"]["message"]) from None
+        log.warning("server at %s failed (%s); answering here", url, exc)
+    except (urllib.error.URLError, OSError, ValueError, KeyError) as exc:
+        log.warning("server at %s did not answer (%s); answering here", url, exc)
+    return None
