@@ -3,7 +3,8 @@
 For every sentence of the reply, the `[n]` markers it carries name candidate passages.
 Within a passage the quote is the sentence (or pair of adjacent sentences) that best
 supports the claim, and a claim counts as supported when the quote holds at least
-`min_support` of the claim's content words (numbers weigh double). A marker that names no
+`min_support` of the claim's content words that the question does not already hold
+(numbers weigh double): what the claim adds is what must be in the quote. A marker that names no
 passage is dropped; a sentence whose markers do not support it, or that has none, is
 re-pointed at the passage that supports it best, if any does. Unsupported sentences are
 dropped, and so is a sentence that shares no content word with the question in either
@@ -182,7 +183,10 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             continue  # "the articles do not say ..." is not a claim to cite
         if kinds and not answercheck.gives(claim, kinds, question):
             continue  # true, perhaps, but not the kind of thing asked for
-        words = content_words(claim)
+        # Support is measured on what the claim adds to the question: its words that echo the
+        # question ("the coming confrontation") need not be in the quote; the fact does.
+        full = content_words(claim)
+        words = [w for w in full if w not in asked] or full
         # a passage that never names a person, place or number the claim states cannot support it
         fits = [i for i, h in enumerate(hits) if not answercheck.foreign_names(claim, context[h.chunk.source])]
         marked = [best_quote(words, hits, n - 1) for n in dict.fromkeys(marks) if n - 1 in fits]
@@ -192,7 +196,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             if best.support >= min_support:
                 quotes = [best]
         if asked:
-            quotes = [q for q in quotes if asked & (set(words) | q.words)]
+            quotes = [q for q in quotes if asked & (set(full) | q.words)]
         if quotes:
             kept.append((claim, _corroborate(claim, words, quotes, pool, min_support, context)))
     if kept:
