@@ -17,8 +17,10 @@ Three checks catch that, each a plain function `rag.cite` applies:
 - `narrowing_terms`: the years, numbers and proper names a question uses to narrow what
   it asks ("in 2019", "near Tikhoretsk"); the cited passages must mention every one.
 
-Names are compared by their first five letters, lower-cased ("Russian" = "Russia",
-"Zelenskyy" = "Zelensky", "Jong-un" = "Jong Un"). Simplified on purpose: English only, and
+A name is a run of capitalised words; it is mentioned when any of its words is (news
+names a person in full once, then by one part: "Kim" for "Kim Jong Un"). Words are
+compared by their first five letters, lower-cased ("Russian" = "Russia", "Zelenskyy" =
+"Zelensky"). Simplified on purpose: English only, and
 patterns instead of a named-entity recogniser (none is available offline); a capitalised
 word stands for a name.
 """
@@ -118,18 +120,28 @@ def asked_kinds(question: str) -> frozenset[str] | None:
 
 
 def _names(text: str, skip_first: bool) -> list[str]:
-    """Capitalised words of `text` that are not stopwords or question words, as written."""
+    """Names in `text`: runs of capitalised words ("Kim Jong Un", "White House"), stopwords and question words left out."""
     out = []
-    for i, m in enumerate(re.finditer(r"[^\W\d_][\w'’.-]*", text)):
-        word = m.group().rstrip(".'’-")
-        word = re.sub(r"['’]s$", "", word)
-        if not word or not word[0].isupper():
-            continue
-        if i == 0 and skip_first:
-            continue
-        if word.lower() in STOPWORDS or word.lower() in _QUESTION_WORDS:
-            continue
-        out.append(word)
+    for m in re.finditer(r"[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*)*", text):
+        words = []
+        tokens = m.group().split()
+        for j, w in enumerate(tokens):
+            w = re.sub(r"['’]s$", "", w.rstrip(".'’-"))
+            # the text's first word is capitalised anyway: skip it unless a name goes on after it
+            first = skip_first and m.start() == 0 and j == 0 and not (len(tokens) > 1 and tokens[1][:1].isupper())
+            if not w or not w[0].isupper() or first:
+                if words:
+                    out.append(" ".join(words))
+                    words = []
+                continue
+            if w.lower() in STOPWORDS or w.lower() in _QUESTION_WORDS:
+                if words:
+                    out.append(" ".join(words))
+                    words = []
+                continue
+            words.append(w)
+        if words:
+            out.append(" ".join(words))
     return out
 
 
@@ -138,9 +150,10 @@ def _keys(word: str) -> list[str]:
     return [p[:5] for p in re.findall(r"[a-z0-9]+", joined) if len(p) >= 2 or p.isdigit()]
 
 
-def _mentioned(word: str, keys: set[str]) -> bool:
-    parts = _keys(word)
-    return not parts or all(k in keys for k in parts)
+def _mentioned(name: str, keys: set[str]) -> bool:
+    """A name is mentioned when any of its words is ("Kim" for "Kim Jong Un", "Putin" for "Vladimir Putin")."""
+    words = [w for w in name.split() if _keys(w)]
+    return not words or any(all(k in keys for k in _keys(w)) for w in words)
 
 
 def text_keys(text: str) -> set[str]:
@@ -157,7 +170,7 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
     asked = text_keys(question)
 
     def new(matches: list[str]) -> bool:
-        return any(not all(k in asked for k in _keys(m)) for m in matches)
+        return any(not _mentioned(m, asked) for m in matches)
 
     for kind in kinds:
         if kind == "date" and new([m.group() for m in _DATE_WORDS.finditer(claim)]):

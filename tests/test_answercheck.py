@@ -59,7 +59,9 @@ def test_names_and_numbers_must_occur_in_the_passage():
 
 
 def test_narrowing_terms_of_the_question():
-    assert narrowing_terms("Who won the 2022 World Cup?") == ["World", "Cup", "2022"]
+    assert narrowing_terms("Who won the 2022 World Cup?") == ["World Cup", "2022"]
+    assert narrowing_terms("What did Kim Jong Un say in Tikhoretsk?") == ["Kim Jong Un", "Tikhoretsk"]
+    assert unmentioned(["Kim Jong Un"], "Kim made a clarion call") == []  # named by one part
     assert narrowing_terms("How far is the depot near Tikhoretsk?") == ["Tikhoretsk"]
     assert unmentioned(["Tikhoretsk", "2022"], "a depot near Tikhoretsk in 2023") == ["2022"]
 

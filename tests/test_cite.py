@@ -117,3 +117,15 @@ def test_disputes_are_stated_with_each_version_cited():
             assert v.value in c.quote and hits[[h.chunk.source for h in hits].index(c.source)].chunk.text[c.start:c.end] == c.quote
     # even when the model found nothing to say, the versions are an answer
     assert not cite("The articles do not say.", hits, 0.5, q, disagreements(q, hits)).refused
+
+
+def test_support_is_measured_on_what_the_claim_adds_to_the_question():
+    text = (ARTICLES / "002_57e4e1cab6c92a8d.txt").read_text(encoding="utf-8")
+    hits = [hit("002.txt", text, "Notably, post his meeting")]
+    q = "What did Kim Jong Un call the coming confrontation with the U.S.?"
+    claim = 'Kim Jong Un called the coming confrontation with the U.S. a "new Cold War" [1].'
+    got = cite(claim, hits, 0.5, q)  # the words echoed from the question are not what must be quoted
+    assert not got.refused and "new Cold War" in got.citations[0].quote
+    # a claim whose additions the passage does not hold is still dropped
+    assert cite("Kim Jong Un called the coming confrontation with the U.S. a trade dispute with Tokyo [1].",
+                hits, 0.5, q).refused
