@@ -1,0 +1,75 @@
+"""Re-judge recorded model replies with the current checks: `python eval/replay.py REPORT.json`.
+
+An eval report keeps every question's raw model reply. Replaying them through the current
+pipeline (real retrieval, the checks in `rag.cite`), with the generator replaced by one
+that returns the recorded reply, measures a change to the checks in seconds and on the
+same replies, so what it fixes and what it breaks is not mixed with the model's noise.
+Writes a normal report under `eval/reports/replay/` and prints the label changes.
+Simplified on purpose: a recorded reply that came from a second try (after a reply of
+bare markers) is replayed as the only reply.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+class Replayer:
+    """A generator that answers each question with its recorded reply."""
+
+    def __init__(self, counter, replies: dict[str, str]) -> None:
+        self.counter = counter
+        self.replies = replies
+
+    def stream(self, messages, max_new_tokens):  # noqa: ARG002
+        question = messages[-1].content.rsplit("Question: ", 1)[-1].split("\n")[0].strip()
+        yield self.replies.get(question, "")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("report", type=Path)
+    parser.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "replay")
+    args = parser.parse_args()
+
+    from rag import evaluate
+    from rag.embed import load_embedder
+    from rag.models import resolve_tokenizer
+    from rag.pipeline import Pipeline
+    from rag.retrieve import Retriever
+    from rag.settings import load_settings
+    from rag.store import load_index
+    from rag.tokens import load_counter
+
+    old = json.loads(args.report.read_text())
+    meta = old["meta"]
+    settings = load_settings(None, model=meta.get("model"), top_k=meta.get("top_k"),
+                             context_tokens=meta.get("context_tokens"))
+    items = evaluate.load_gold(Path(meta.get("gold", "eval/gold.jsonl")))
+    records = {r["id"]: r for r in old["records"]}
+    replies = {r["question"]: r.get("reply") or "" for r in old["records"]}
+    counter = load_counter(resolve_tokenizer(settings.model, settings.cache_dir))
+    retriever = Retriever(load_index(settings.index, settings), load_embedder(settings))
+    pipe = Pipeline(settings, retriever, Replayer(counter, replies))
+    answers = evaluate.run(pipe, items, progress=False)
+    metrics, new = evaluate.evaluate(items, answers)
+    path = evaluate.write_report(args.out, {**meta, "replayed": str(args.report),
+                                            "when": time.strftime("%Y-%m-%d %H:%M:%S")}, metrics, new)
+    print(evaluate.summary(metrics))
+    for r in new:
+        before = records.get(r["id"], {}).get("label")
+        if before != r["label"]:
+            print(f"  {r['id']}: {before} -> {r['label']}: {r['answer'][:110]}")
+    print(f"report: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
