@@ -287,7 +287,13 @@ def _export_openvino(source: Path, out: Path, weights: str, task: str = "text-ge
              source.name, weights)
     cmd = [str(cli), "export", "openvino", "--model", str(source), "--task", task, "--weight-format", weights,
            "--library", "transformers", str(out)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    # OpenVINO's telemetry counts a missing consent file as consent when its dialog is off:
+    # the exporter runs with a home of its own whose consent file declines.
+    home = out.parent / "home"
+    (home / "intel").mkdir(parents=True, exist_ok=True)
+    (home / "intel" / "openvino_telemetry").write_text("0")
+    env = {**os.environ, "HOME": str(home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0 or not (out / "openvino_model.xml").is_file():
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         raise ModelError(f"OpenVINO export of {source} failed: {last}")
