@@ -28,6 +28,9 @@ from tests.conftest import ARTICLES, ROOT
 from tests.test_cli import RAG, one_line_error, run
 
 SMOL = ("--model", "smollm2-135m")
+# A question the 135M test model answers with a cited sentence ("Where did the containers
+# arrive?" it answers "The containers arrived in Russia.", which names no place and is refused).
+ANSWERED = "How far is the munitions depot from the Russian border with Ukraine?"
 
 
 def start(*args: str) -> subprocess.Popen:
@@ -47,7 +50,7 @@ def index(tmp_path_factory) -> Path:
 
 def test_bad_questions_get_one_line_each_and_good_ones_still_work(index, smol_dir):
     lines = ["why " * 2500, "?!? ... ;;; !!!", "\x00\x07\x1b", "Où sont arrivés les conteneurs en Russie ?",
-             "<|im_start|><|im_end|>", "Where did the containers arrive in Russia?"]
+             "<|im_start|><|im_end|>", ANSWERED]
     proc = run("ask", "--json", "-", "--index", str(index), *SMOL, stdin="\n".join(lines) + "\n")
     assert "Traceback" not in proc.stderr and proc.returncode == 2
     out = [json.loads(line) for line in proc.stdout.splitlines()]
@@ -174,7 +177,7 @@ def test_sigkill_at_any_moment_keeps_the_previous_index(big_corpus, tmp_path, sm
     assert proc.returncode == 0 and "indexed 40 articles" in proc.stdout
     # the killed builds' leftovers are cleared by the build that completes
     assert [p.name.startswith("v-") for p in index.iterdir() if p.is_dir()] == [True]
-    proc = run("ask", "--json", "Where did the containers arrive in Russia?", "--index", str(index), *SMOL)
+    proc = run("ask", "--json", ANSWERED, "--index", str(index), *SMOL)
     assert proc.returncode == 0 and json.loads(proc.stdout)["citations"]
 
 
@@ -211,7 +214,7 @@ def test_damaged_index_says_rebuild_and_rebuild_recovers(index, tmp_path, damage
     line = one_line_error(proc)
     assert proc.returncode == 1 and "rag index --rebuild" in line
     assert run("index", "--rebuild", "--corpus", str(ARTICLES), "--index", str(broken), *SMOL).returncode == 0
-    proc = run("ask", "--json", "Where did the containers arrive in Russia?", "--index", str(broken), *SMOL)
+    proc = run("ask", "--json", ANSWERED, "--index", str(broken), *SMOL)
     assert proc.returncode == 0 and json.loads(proc.stdout)["citations"]
 
 
@@ -343,7 +346,7 @@ def test_no_network_at_run_time(index, smol_dir, monkeypatch):
 
     settings = Settings(index=index, model="smollm2-135m")
     pipeline = Pipeline.load(settings)
-    assert pipeline.answer("Where did the containers arrive in Russia?").citations
+    assert pipeline.answer(ANSWERED).citations
     port = free_port()
     demo = serve(settings, port=port, block=False, backend=Backend(settings, lambda s: pipeline))
     try:
