@@ -187,11 +187,25 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
     return False
 
 
+_WORD_NUMBERS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_MONTH_NUMBERS = {m: str(i) for i, m in enumerate(_MONTHS[:12], start=1)} | {
+    m: str(i) for i, m in enumerate(_MONTHS[12:], start=1)} | {"sept": "9"}
+
+
+def _numbers_in(text: str) -> set[str]:
+    """The numbers `text` states, digits or words: "two-day" holds 2, "October 1" holds 10 and 1."""
+    have = numbers(content_words(text))
+    for w in re.findall(r"[a-z]+", text.lower()):
+        have |= {n for n in (_WORD_NUMBERS.get(w), _MONTH_NUMBERS.get(w)) if n}
+    return have
+
+
 def foreign_names(claim: str, passage: str) -> list[str]:
     """Numbers and capitalised names of `claim` that `passage` (with its title) never mentions."""
     keys = text_keys(passage)
     missing = [w for w in _names(claim, skip_first=True) if not _mentioned(w, keys)]
-    have = numbers(content_words(passage))
+    have = _numbers_in(passage)
     missing += sorted(n for n in numbers(content_words(claim)) if n not in have)
     return missing
 
@@ -204,5 +218,5 @@ def narrowing_terms(question: str) -> list[str]:
 def unmentioned(terms: list[str], passages: str) -> list[str]:
     """The `terms` that `passages` never mention."""
     keys = text_keys(passages)
-    have = numbers(content_words(passages))
+    have = _numbers_in(passages)
     return [t for t in terms if not (t in have if t[0].isdigit() else _mentioned(t, keys))]
