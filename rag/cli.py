@@ -193,24 +193,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import os
-
     from rag.serve import serve
-    from rag.store import current_version
 
-    settings = _settings(args)
-    key = None
-    if args.host not in LOOPBACK:
-        if not args.allow_remote:
-            raise InputError(f"--host {args.host} would expose the service to the network; add --allow-remote "
-                             "(and set RAG_API_KEY) if that is what you want")
-        key = os.environ.get("RAG_API_KEY")
-        if not key:
-            raise InputError("--allow-remote needs an API key in the RAG_API_KEY environment variable")
-    if not 1 <= args.port <= 65535:
-        raise InputError(f"--port must be between 1 and 65535, got {args.port}")
-    if current_version(settings.index) is None:
-        raise RagError(f"no index in {settings.index}; run: rag index")
+    settings, key = _listener(args, "the service", "RAG_API_KEY", "an API key")
     serve(settings, host=args.host, port=args.port, api_key=key)
     return 0
 
@@ -218,24 +203,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def cmd_chat(args: argparse.Namespace) -> int:
+def _listener(args: argparse.Namespace, what: str, env: str, secret: str) -> tuple[Settings, str | None]:
+    """Settings and the secret for a server on --host/--port: loopback, or --allow-remote with `env` set."""
     import os
 
-    settings = _settings(args)
-    password = None
-    if args.host not in LOOPBACK:
-        if not args.allow_remote:
-            raise InputError(f"--host {args.host} would expose the chat to the network; add --allow-remote "
-                             "(and set RAG_PASSWORD) if that is what you want")
-        password = os.environ.get("RAG_PASSWORD")
-        if not password:
-            raise InputError("--allow-remote needs a password in the RAG_PASSWORD environment variable")
-    if not 1 <= args.port <= 65535:
-        raise InputError(f"--port must be between 1 and 65535, got {args.port}")
     from rag.store import current_version
 
+    settings = _settings(args)
+    value = None
+    if args.host not in LOOPBACK:
+        if not args.allow_remote:
+            raise InputError(f"--host {args.host} would expose {what} to the network; add --allow-remote "
+                             f"(and set {env}) if that is what you want")
+        value = os.environ.get(env)
+        if not value:
+            raise InputError(f"--allow-remote needs {secret} in the {env} environment variable")
+    if not 1 <= args.port <= 65535:
+        raise InputError(f"--port must be between 1 and 65535, got {args.port}")
     if current_version(settings.index) is None:
         raise RagError(f"no index in {settings.index}; run: rag index")
+    return settings, value
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    settings, password = _listener(args, "the chat", "RAG_PASSWORD", "a password")
     from ui.app import serve
 
     print(f"chat at http://{args.host}:{args.port} (loading models in the background; Ctrl-C to stop)", flush=True)
