@@ -3,14 +3,16 @@
 Every generator configuration runs in its own process (so its peak resident memory is its
 own) over the same gold questions and prints one JSON line; the parent prints the table.
 The baseline is the naive way: plain transformers `generate` on the same model in float32,
-with the whole top-k prompt (no token budget), no key/value cache reuse. Ratios are
+with the whole top-k prompt (no token budget), no key/value cache reuse. `naive-openvino`
+is the plain pipeline (`rag/plain.py`) on the default runtime, so the default pipeline is
+also compared with a naive one on the same runtime. Ratios are
 baseline / configuration for times (above 1 = faster) and configuration / baseline for
 memory: they hold on a noisy machine where absolute times do not.
 
 Figures: cold start of `rag ask` in a new process (first run with an empty model cache,
 and cached), time to first token, answer time p50/p95, prefill and generation tokens/s,
 retrieval p50, index build time of the bundled articles and embedding chunks/s, peak
-resident memory. Targets (issue 5) are printed beside them.
+resident memory. Issue 12's targets are printed beside them, and checked for the default.
 Simplified on purpose: prompt token counts come from the model's vocabulary through
 `rag.tokens` plus the chat template's fixed tokens, not from the runtime's own counter.
 """
@@ -137,21 +139,22 @@ def child_baseline(args) -> dict:
     return summarise("baseline", load_s, runs)
 
 
-def child_pipeline(args) -> dict:
-    from rag.prompt import build_messages
-    from rag.pipeline import Pipeline
+def _timed(name: str, load, prompt_tokens, args) -> dict:
+    """Load a pipeline (`load(settings)`), answer the bench questions, and summarise the timings.
+
+    `prompt_tokens(question, answer, settings, counter)` counts the prompt an answer was given.
+    """
     from rag.schema import Answer, Delta
     from rag.settings import load_settings
 
-    settings = load_settings(None, model=args.model, index=args.index, **CONFIGS[args.child])
+    settings = load_settings(None, model=args.model, index=args.index, **CONFIGS[name])
     t0 = time.perf_counter()
-    pipeline = Pipeline.load(settings)
+    pipeline = load(settings)
     load_s = time.perf_counter() - t0
     counter = pipeline.generator.counter
     runs = []
     for q in questions(args.questions):
-        reply = ""
-        final = None
+        reply, final = "", None
         for event in pipeline.stream(q):
             if isinstance(event, Delta):
                 reply += event.text
@@ -159,40 +162,32 @@ def child_pipeline(args) -> dict:
                 final = event
         if final is None or not final.timings.generate_ms:
             continue  # refused before generation: nothing to time
-        messages, _ = build_messages(q, final.hits, counter, settings.context_tokens, settings.passage_tokens)
-        prompt_tokens = sum(len(counter.encode_ordinary(m.content)) + 5 for m in messages) + 3
         t = final.timings
         runs.append({"ttft_s": t.first_token_ms / 1000, "answer_s": t.generate_ms / 1000,
-                     "prompt_tokens": prompt_tokens, "new_tokens": len(counter.encode_ordinary(reply)) + 1,
-                     "retrieve_ms": t.retrieve_ms})
-    return summarise(args.child, load_s, runs)
+                     "prompt_tokens": prompt_tokens(q, final, settings, counter),
+                     "new_tokens": len(counter.encode_ordinary(reply)) + 1, "retrieve_ms": t.retrieve_ms})
+    return summarise(name, load_s, runs)
+
+
+def child_pipeline(args) -> dict:
+    from rag.pipeline import Pipeline
+    from rag.prompt import build_messages
+
+    def tokens(q, final, settings, counter):
+        messages, _ = build_messages(q, final.hits, counter, settings.context_tokens, settings.passage_tokens)
+        return sum(len(counter.encode_ordinary(m.content)) + 5 for m in messages) + 3
+
+    return _timed(args.child, Pipeline.load, tokens, args)
 
 
 def child_naive(args) -> dict:
     """The plain pipeline (rag.plain) on the default runtime, timed like the others."""
     from rag.plain import PlainPipeline
-    from rag.schema import Answer, Delta
-    from rag.settings import load_settings
 
-    settings = load_settings(None, model=args.model, index=args.index, **CONFIGS[args.child])
-    t0 = time.perf_counter()
-    plain = PlainPipeline.load(settings)
-    load_s = time.perf_counter() - t0
-    counter = plain.generator.counter
-    runs = []
-    for q in questions(args.questions):
-        reply, final = "", None
-        for event in plain.stream(q):
-            if isinstance(event, Delta):
-                reply += event.text
-            elif isinstance(event, Answer):
-                final = event
-        prompt_tokens = sum(len(counter.encode_ordinary(h.chunk.text)) for h in final.hits) + 80
-        t = final.timings
-        runs.append({"ttft_s": t.first_token_ms / 1000, "answer_s": t.generate_ms / 1000,
-                     "prompt_tokens": prompt_tokens, "new_tokens": len(counter.encode_ordinary(reply)) + 1,
-                     "retrieve_ms": t.retrieve_ms})
-    return summarise(args.child, load_s, runs)
+    def tokens(q, final, settings, counter):  # noqa: ARG001
+        return sum(len(counter.encode_ordinary(h.chunk.text)) for h in final.hits) + 80
+
+    return _timed(args.child, PlainPipeline.load, tokens, args)
 
 
 def index_build(args) -> dict:
