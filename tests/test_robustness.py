@@ -161,8 +161,11 @@ def test_sigkill_at_any_moment_keeps_the_previous_index(big_corpus, tmp_path, sm
     args = ("index", "--corpus", str(big_corpus), "--index", str(index), *SMOL)
     assert run(*args).returncode == 0
     before = load_index(index)
+    t0 = time.monotonic()
+    assert run(*args, "--rebuild").returncode == 0
+    took = time.monotonic() - t0  # kill at moments spread over a whole rebuild, however fast it is
     killed = 0
-    for delay in (0.5, 3.0, 6.0, 9.0, 12.0):
+    for delay in (0.05 * took, 0.25 * took, 0.45 * took, 0.65 * took, 0.85 * took):
         proc = start(*args, "--rebuild")
         time.sleep(delay)
         if proc.poll() is None:

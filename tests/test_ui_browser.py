@@ -42,7 +42,8 @@ def test_gradio_client_ask_endpoint_concurrently(app_url):
     from gradio_client import Client
 
     client = Client(app_url, verbose=False)
-    questions = ["Where did the containers arrive in Russia?", "Who won the 2022 World Cup?"]
+    # a question the 135M test model answers with a cited sentence, and one nobody can answer
+    questions = ["How far is the munitions depot from the Russian border with Ukraine?", "Who won the 2022 World Cup?"]
     results: dict[str, dict] = {}
 
     def ask(q):
@@ -53,10 +54,10 @@ def test_gradio_client_ask_endpoint_concurrently(app_url):
         t.start()
     for t in threads:
         t.join(300)
-    dunay, cup = (results[q] for q in questions)
-    assert list(dunay) == ["question", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"]
-    assert dunay["question"] == questions[0] and not dunay["refused"]
-    assert any("Dunay" in c["quote"] for c in dunay["citations"])
+    depot, cup = (results[q] for q in questions)
+    assert list(depot) == ["question", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"]
+    assert depot["question"] == questions[0] and not depot["refused"]
+    assert any("290 kilometers" in c["quote"] for c in depot["citations"])
     assert cup["question"] == questions[1] and cup["refused"]
 
 
@@ -73,7 +74,7 @@ def test_browser_chat_shows_streamed_answer_and_quote(app_url, tmp_path):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(app_url)
             page.wait_for_selector("#info:has-text('articles')", timeout=60_000)
-            page.locator("#question textarea").fill("Where did the containers arrive in Russia?")
+            page.locator("#question textarea").fill("How far is the munitions depot from the Russian border with Ukraine?")
             started = time.monotonic()
             page.locator("#ask").click()
             page.wait_for_selector("#sources mark", timeout=180_000)
@@ -83,14 +84,14 @@ def test_browser_chat_shows_streamed_answer_and_quote(app_url, tmp_path):
             quote = page.locator("#sources .src mark").first.inner_text()
             assert quote.strip() and page.locator("#sources").inner_text().count("000_") + \
                 page.locator("#sources").inner_text().count(".txt") >= 1
-            assert "Dunay" in page.locator("#sources").inner_text()
+            assert "290 kilometers" in page.locator("#sources").inner_text()
             page.screenshot(path=str(OUT / "ui-chat.png"), full_page=True)
             assert elapsed < 180
 
             # a follow-up is rewritten before retrieval, and the rewrite is shown
-            ask(page, "How far is it from the Ukrainian border?", turn=2)
+            ask(page, "Near which town is it?", turn=2)
             assert page.locator("#searched").inner_text().startswith("Searched for:")
-            assert page.locator("#chat").inner_text().count("How far is it from the Ukrainian border?") == 1
+            assert page.locator("#chat").inner_text().count("Near which town is it?") == 1
 
             # upload a new article and ask about it at once
             article = tmp_path / "Quagga report.txt"
