@@ -46,6 +46,11 @@ _CANNOT = re.compile(
     r"|\bcannot\b|\bcan't\b|\bunable to\b|\bnot enough information\b|\bunknown\b", re.I)
 
 
+def has_words(reply: str) -> bool:
+    """Whether a reply says anything beyond passage markers ("[1] [2]" says nothing)."""
+    return bool(content_words(_MARKER.sub(" ", reply)))
+
+
 def says_cannot(text: str) -> bool:
     """Whether `text` says the passages do not tell ("The articles do not say.")."""
     return bool(_CANNOT.search(text))

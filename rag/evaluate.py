@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from rag.cite import says_cannot, split_claims, support
+from rag.cite import has_words, says_cannot, split_claims, support
 from rag.errors import InputError
 from rag.schema import Answer
 from rag.text import content_words, numbers
@@ -200,7 +200,7 @@ def failure_label(item: GoldItem, answer: Answer, correct: bool) -> str:
         return "gate_refusal"
     if rank_of_gold(item, answer) is None:
         return "retrieval_miss"
-    if not content_words(re.sub(r"\[[^\]]*\]", " ", answer.reply)):
+    if not has_words(answer.reply):
         return "empty_reply"
     if answer.refused and says_cannot(answer.reply):
         return "model_refusal"

@@ -13,12 +13,11 @@ stated with every version cited.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Iterator
 
-from rag.cite import REFUSAL, cite
+from rag.cite import REFUSAL, cite, has_words
 from rag.conflicts import disagreements
 from rag.dates import DateRange
 from rag.generate import TextGenerator
@@ -28,14 +27,8 @@ from rag.guard import blank_controls
 from rag.retrieve import Retriever
 from rag.schema import Answer, Delta, Hit, Timings
 from rag.settings import Settings
-from rag.text import content_words
 
 MAX_QUESTION_CHARS = 2000
-
-
-def has_words(reply: str) -> bool:
-    """Whether a reply says anything beyond passage markers."""
-    return bool(content_words(re.sub(r"[\[(][^\])]*[\])]", " ", reply)))
 
 
 def check_question(question: object) -> str:

@@ -128,3 +128,10 @@ def test_a_sentence_joining_facts_from_two_articles_is_cited_clause_by_clause():
     assert got.answer == ("The depot is about 290 kilometers from the border [1]. Lloyd Austin announced an "
                           "additional $200 million in U.S. security aid for Ukraine [2].")
     assert [c.source for c in got.citations] == ["003.txt", "000.txt"]
+
+
+def test_a_reply_has_words_only_beyond_its_markers():
+    from rag.cite import has_words
+
+    assert not has_words("[1]") and not has_words("[1] [2] [3] [4]") and not has_words("(2) Passage 3")
+    assert has_words("[1] 1,000") and has_words("The think-tank is (CSIS) [2].")
