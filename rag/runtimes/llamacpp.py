@@ -17,9 +17,6 @@ from rag.prompt import Message
 from rag.settings import Settings
 from rag.tokens import TokenCounter, load_counter
 
-WEIGHTS = ("gguf",)
-
-
 class LlamaGenerator:
     def __init__(self, settings: Settings) -> None:
         set_offline()

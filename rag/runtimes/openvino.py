@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from rag.errors import ModelError
 from rag.models import openvino_model, set_offline
 from rag.prompt import Message
+from rag.runtimes.worker import stream_from_worker
 from rag.settings import Settings
 from rag.tokens import TokenCounter, load_counter
 
@@ -72,15 +73,4 @@ class OpenVINOGenerator:
             finally:
                 pieces.put(_DONE)
 
-        with self._lock:
-            worker = threading.Thread(target=run, daemon=True)
-            worker.start()
-            try:
-                while (piece := pieces.get()) is not _DONE:
-                    if piece:
-                        yield piece
-            finally:
-                stop.set()
-                worker.join()
-        if errors:
-            raise ModelError(f"generation failed: {errors[0]}")
+        yield from stream_from_worker(self._lock, run, iter(pieces.get, _DONE), stop, errors)

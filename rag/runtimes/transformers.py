@@ -16,11 +16,9 @@ from collections.abc import Iterator, Sequence
 from rag.errors import ModelError
 from rag.models import resolve_model, set_offline
 from rag.prompt import Message
+from rag.runtimes.worker import stream_from_worker
 from rag.settings import Settings
 from rag.tokens import TokenCounter, load_counter
-
-WEIGHTS = ("float32", "bfloat16", "int8")
-
 
 class TransformersGenerator:
     """A loaded causal LM and its tokenizer, with the system turn's cache kept."""
@@ -94,8 +92,10 @@ class TransformersGenerator:
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=600)
         errors: list[BaseException] = []
 
-        def run(extra: dict) -> None:
+        def run() -> None:  # under the model's lock (stream_from_worker)
             try:
+                cache = self._reusable_prefix(messages, inputs["input_ids"]) if prefix_cache else None
+                extra = {"past_key_values": cache} if cache is not None else {}
                 with torch.inference_mode():
                     self.model.generate(**inputs, **extra, max_new_tokens=max_new_tokens, do_sample=False,
                                         temperature=None, top_p=None, top_k=None,
@@ -105,17 +105,4 @@ class TransformersGenerator:
                 errors.append(exc)
                 streamer.end()
 
-        with self._lock:
-            cache = self._reusable_prefix(messages, inputs["input_ids"]) if prefix_cache else None
-            extra = {"past_key_values": cache} if cache is not None else {}
-            worker = threading.Thread(target=run, args=(extra,), daemon=True)
-            worker.start()
-            try:
-                for piece in streamer:
-                    if piece:
-                        yield piece
-            finally:
-                stop.set()
-                worker.join()
-        if errors:
-            raise ModelError(f"generation failed: {errors[0]}")
+        yield from stream_from_worker(self._lock, run, streamer, stop, errors)
