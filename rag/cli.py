@@ -35,6 +35,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
                             f"{k} {r.weights[0]}" for k, r in RUNTIMES.items()) + ")")
     parser.add_argument("--embedder-backend", choices=("openvino", "sentence-transformers"),
                         help="embedder runtime (default openvino; sentence-transformers is the torch reference)")
+    parser.add_argument("--followup", choices=("rewrite", "terms"),
+                        help="how a follow-up question is made standalone (default rewrite; see rag/followup.py)")
     parser.add_argument("-v", "--verbose", action="store_true", help="more log output")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
 
@@ -86,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the change of every metric between two reports and exit")
     p.add_argument("--baseline", choices=("plain",),
                    help="measure the plain pipeline instead (paragraph chunks, top 4, a plain prompt, no checks)")
+    p.add_argument("--conversations", nargs="?", const=Path("eval/conversations.jsonl"), type=Path, metavar="FILE",
+                   help="measure follow-up questions on a conversation set (default eval/conversations.jsonl): "
+                        "each follow-up against its standalone form")
     p.add_argument("--failures", nargs="?", const=True, type=Path, metavar="REPORT.json",
                    help="print every failing question (label, raw reply, answer): of REPORT.json, or of this run")
     return parser
@@ -94,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(args.config, index=args.index, model=args.model, cache_dir=args.cache_dir,
                          backend=args.backend, dtype=args.dtype, embedder_backend=args.embedder_backend,
-                         corpus=getattr(args, "corpus", None), top_k=getattr(args, "top_k", None))
+                         corpus=getattr(args, "corpus", None), top_k=getattr(args, "top_k", None),
+                         followup=args.followup)
 
 
 def update_index(settings: Settings, rebuild: bool = False):
@@ -250,6 +256,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(evaluate.failures(json.loads(args.failures.read_text())["records"]))
         return 0
     settings = _settings(args)
+    if args.conversations:
+        return _eval_conversations(args, settings)
     items = evaluate.load_gold(args.gold)
     problems = evaluate.check_gold(items, settings.corpus)
     if problems:
@@ -284,6 +292,25 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print("below floor: " + "; ".join(bad), file=sys.stderr)
             return 1
         print(f"all {len(floors)} floors met")
+    return 0
+
+
+def _eval_conversations(args: argparse.Namespace, settings: Settings) -> int:
+    from rag import conversations
+    from rag.pipeline import Pipeline
+
+    convs = conversations.load_conversations(args.conversations)
+    problems = conversations.check_conversations(convs, settings.corpus)
+    if problems:
+        raise InputError(f"{args.conversations} does not match corpus {settings.corpus}: " + "; ".join(problems[:3]))
+    _, embedder = update_index(settings)
+    records = conversations.play(Pipeline.load(settings, embedder=embedder), convs)
+    m = conversations.metrics(records)
+    meta = {"model": settings.model, "gold": str(args.conversations), "followup": settings.followup,
+            "backend": settings.backend, "when": time.strftime("%Y-%m-%d %H:%M:%S")}
+    path = conversations.write_report(args.out / "conversations", meta, m, records)
+    print(", ".join(f"{k} {v}" for k, v in m.items()))
+    print(f"report: {path} (+ .md)")
     return 0
 
 

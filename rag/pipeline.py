@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from rag.cite import REFUSAL, cite, has_words
 from rag.conflicts import disagreements
 from rag.dates import DateRange
+from rag.followup import resolve
 from rag.generate import TextGenerator
 from rag.errors import InputError
 from rag.prompt import build_messages, nudged
 from rag.guard import blank_controls
 from rag.retrieve import Retriever
-from rag.schema import Answer, Delta, Hit, Timings
+from rag.schema import Answer, Delta, Hit, Timings, Turn
 from rag.settings import Settings
 
 MAX_QUESTION_CHARS = 2000
@@ -94,20 +95,23 @@ class Pipeline:
             raise CorpusError(f"article '{source}' is not in the corpus folder {self.settings.corpus}")
         return path.read_text(encoding="utf-8-sig")
 
-    def stream(self, question: str, top_k: int | None = None,
-               dates: DateRange | None = None) -> Iterator[Delta | Answer]:
-        q = check_question(question)
+    def stream(self, question: str, top_k: int | None = None, dates: DateRange | None = None,
+               history: Sequence[Turn] = ()) -> Iterator[Delta | Answer]:
+        """Answer `question`; with `history` (earlier turns, oldest first) a follow-up is made standalone first."""
+        asked = check_question(question)
         k = self.settings.top_k if top_k is None else top_k
         if not 1 <= k <= 50:
             raise InputError(f"top_k must be between 1 and 50, got {k}")
         t0 = time.perf_counter()
+        q = resolve(asked, history, self.generator, self.settings.followup) if history else asked
+        searched = q if q != asked else ""
         retriever = self.retriever  # one read: a concurrent refresh swaps it whole
         articles = len(retriever.index.manifest.files)
         hits = retriever.retrieve(q, k, dates)
         t1 = time.perf_counter()
         if not hits or max(h.dense for h in hits) < self.settings.min_relevance:
-            yield Answer(q, REFUSAL, True, (), Timings((t1 - t0) * 1000, 0.0, (t1 - t0) * 1000), tuple(hits),
-                         articles=articles)
+            yield Answer(asked, REFUSAL, True, (), Timings((t1 - t0) * 1000, 0.0, (t1 - t0) * 1000), tuple(hits),
+                         articles=articles, searched=searched)
             return
         messages, used = build_messages(q, hits, self.generator.counter, self.settings.context_tokens,
                                         self.settings.passage_tokens)
@@ -119,22 +123,27 @@ class Pipeline:
                 if has_words("".join(pieces)):
                     break
                 pieces = []  # a reply of markers alone ("[1]"): ask once more, for words
-            for piece in self.generator.stream(attempt, self.settings.max_new_tokens):
-                if first is None:
-                    first = time.perf_counter()
-                pieces.append(piece)
-                yield Delta(piece)
+            generation = self.generator.stream(attempt, self.settings.max_new_tokens)
+            try:
+                for piece in generation:
+                    if first is None:
+                        first = time.perf_counter()
+                    pieces.append(piece)
+                    yield Delta(piece)
+            finally:  # closing this stream (a Stop button) stops the model at once
+                getattr(generation, "close", lambda: None)()
         t2 = time.perf_counter()
         reply = "".join(pieces)
         result = cite(reply, shown, self.settings.min_support, q, disagreements(q, hits, reply))
-        yield Answer(q, result.answer, result.refused, result.citations,
+        yield Answer(asked, result.answer, result.refused, result.citations,
                      Timings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t0) * 1000,
                              ((first or t2) - t1) * 1000), tuple(shown),
-                     result.claims, result.conflicts, articles, reply)
+                     result.claims, result.conflicts, articles, reply, searched)
 
-    def answer(self, question: str, top_k: int | None = None, dates: DateRange | None = None) -> Answer:
+    def answer(self, question: str, top_k: int | None = None, dates: DateRange | None = None,
+               history: Sequence[Turn] = ()) -> Answer:
         final = None
-        for event in self.stream(question, top_k, dates):
+        for event in self.stream(question, top_k, dates, history):
             if isinstance(event, Answer):
                 final = event
         assert final is not None

@@ -108,6 +108,7 @@ class Answer:
     conflicts: tuple[Conflict, ...] = ()
     articles: int = 0  # articles in the index the answer was drawn from
     reply: str | None = None  # the model's raw reply; None when it was not run (nothing relevant found)
+    searched: str = ""  # the standalone question retrieval used, when a follow-up was resolved ("" = `question`)
 
     @property
     def text(self) -> str:
@@ -118,6 +119,7 @@ class Answer:
         """The public JSON contract of `rag ask --json` (hits are internal and left out)."""
         return {
             "question": self.question,
+            "searched": self.searched or self.question,
             "answer": self.text,
             "refused": self.refused,
             "citations": [
@@ -141,6 +143,22 @@ class Answer:
                 "first_token_ms": round(self.timings.first_token_ms, 1),
             },
         }
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier turn of a conversation, as the follow-up resolver (`rag.followup`) needs it."""
+
+    question: str  # as the user asked it
+    searched: str  # its standalone form
+    answer: str = ""  # the answer text ("" when refused)
+    titles: tuple[str, ...] = ()  # titles of the articles it cited
+
+    @classmethod
+    def of(cls, answer: Answer) -> Turn:
+        titles = tuple(dict.fromkeys(c.title for c in answer.citations if c.title))
+        return cls(answer.question, answer.searched or answer.question, "" if answer.refused else answer.answer,
+                   titles)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 Endpoints (FastAPI on uvicorn):
 - `GET /v1/models`: one model, `rag`.
-- `POST /v1/chat/completions`: the last user message is the question; earlier user
-  messages make a follow-up standalone (`rag.followup`). The reply's `content` is the
+- `POST /v1/chat/completions`: the last user message is the question; the earlier user
+  and assistant messages are the conversation a follow-up is resolved against
+  (`Pipeline.answer(..., history=...)`, `rag.followup`). The reply's `content` is the
   cited answer (`Answer.text`); `message.rag` carries `rag ask --json`'s object
   (citations, claims, conflicts, refused, timings). With `"stream": true` it answers with
   server-sent events: the checked answer as one content delta, then a final chunk whose
@@ -28,6 +29,7 @@ import urllib.error
 import urllib.request
 import uuid
 
+from rag.schema import Turn
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -42,13 +44,24 @@ def _identity(settings: Settings) -> dict:
             "dtype": settings.dtype, "top_k": settings.top_k, "context_tokens": settings.context_tokens}
 
 
+def history(messages: list[dict]) -> list[Turn]:
+    """Earlier OpenAI messages as conversation turns: each user question with the assistant reply after it."""
+    turns = []
+    for i, m in enumerate(messages):
+        if m.get("role") == "user" and isinstance(m.get("content"), str) and m["content"].strip():
+            reply = messages[i + 1] if i + 1 < len(messages) and messages[i + 1].get("role") == "assistant" else {}
+            searched = (reply.get("rag") or {}).get("searched") if isinstance(reply.get("rag"), dict) else None
+            content = reply.get("content") if isinstance(reply.get("content"), str) else ""
+            turns.append(Turn(m["content"], searched or m["content"], content))
+    return turns
+
+
 def create_app(pipeline, api_key: str | None = None):
     """The FastAPI app answering with `pipeline` (a loaded `rag.pipeline.Pipeline`)."""
     from fastapi import FastAPI, Header, HTTPException
     from fastapi.responses import JSONResponse, StreamingResponse
 
     from rag.errors import InputError, RagError
-    from rag.followup import standalone_question
 
     app = FastAPI(title="rag-news", docs_url=None, redoc_url=None)
 
@@ -69,14 +82,12 @@ def create_app(pipeline, api_key: str | None = None):
         if not isinstance(messages, list) or not messages:
             return JSONResponse({"error": {"message": "messages must be a non-empty list", "type": "invalid_request"}},
                                 status_code=400)
-        asked = [m.get("content") for m in messages if isinstance(m, dict) and m.get("role") == "user"]
-        if not asked or not isinstance(asked[-1], str):
-            return JSONResponse({"error": {"message": "the last user message must be text", "type": "invalid_request"}},
-                                status_code=400)
+        turns = [m for m in messages if isinstance(m, dict) and m.get("role") in ("user", "assistant")]
+        if not turns or turns[-1].get("role") != "user" or not isinstance(turns[-1].get("content"), str):
+            return JSONResponse({"error": {"message": "the last message must be a user message with text",
+                                           "type": "invalid_request"}}, status_code=400)
         try:
-            question = standalone_question(asked[-1], [a for a in asked[:-1] if isinstance(a, str)],
-                                           pipeline.generator)
-            answer = pipeline.answer(question)
+            answer = pipeline.answer(turns[-1]["content"], history=history(turns[:-1]))
         except InputError as exc:
             return JSONResponse({"error": {"message": str(exc), "type": "invalid_request"}}, status_code=400)
         except RagError as exc:

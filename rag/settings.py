@@ -54,6 +54,8 @@ class Settings:
     backend: str = "openvino"
     # Weights: "auto" (the runtime's default) or one the runtime offers (rag.generate.RUNTIMES).
     dtype: str = "auto"
+    # How a follow-up question is made standalone (rag.followup.RESOLVERS): "rewrite" or "terms".
+    followup: str = "rewrite"
 
     def __post_init__(self) -> None:
         for name in ("corpus", "index", "cache_dir"):
@@ -73,6 +75,7 @@ class Settings:
         _check_float("min_relevance", self.min_relevance, -1.0, 1.0)
         _check_float("min_support", self.min_support, 0.0, 1.0)
         _check_choice("backend", self.backend, tuple(RUNTIMES))
+        _check_choice("followup", self.followup, ("rewrite", "terms"))
         _check_choice("embedder_backend", self.embedder_backend, ("openvino", "sentence-transformers"))
         if self.dtype != "auto":
             _check_choice("dtype", self.dtype, RUNTIMES[self.backend].weights)

@@ -61,6 +61,7 @@ class FakeGenerator:
         self.reply = reply
         self.rewrite = rewrite
         self.prompts: list[str] = []
+        self.pieces_sent = 0
 
     def stream(self, messages, max_new_tokens: int) -> Iterator[str]:
         from rag.followup import REWRITE_PROMPT
@@ -70,6 +71,7 @@ class FakeGenerator:
             return
         self.prompts.append(messages[-1].content)
         for word in self.reply.split(" "):
+            self.pieces_sent += 1
             yield word + " "
 
 

@@ -1,27 +1,62 @@
-from rag.followup import accept, needs_rewrite, standalone_question
+"""Follow-up resolution: connectors, topic switches, ellipsis, model rewrites and the no-nesting fallback."""
+
+from rag.followup import accept, dependent, ellipsis, resolve, topic
+from rag.schema import Turn
 from tests.conftest import FakeGenerator
 
+CONTAINERS = Turn("And how many containers were sent?", "How many containers did North Korea send to Russia?",
+                  "North Korea sent over 1,000 containers [1].")
+SHELLS = Turn("How many artillery shells does Ukraine fire a day?", "How many artillery shells does Ukraine fire a day?",
+              "Ukraine fires about 8,000 shells a day [1].")
 
-def test_standalone_questions_pass_through():
-    assert standalone_question("Where is the depot?", [], FakeGenerator("x")) == "Where is the depot?"
-    assert standalone_question("Where did the containers arrive?", ["Who is Kirby?"], None) == \
-        "Where did the containers arrive?"
+
+def test_standalone_questions_and_topic_switches_pass_through():
+    assert resolve("Where is the depot?", [], FakeGenerator("x")) == "Where is the depot?"
+    assert resolve("Where did the containers arrive?", [SHELLS], None) == "Where did the containers arrive?"
+    # a connector is dropped; a question complete without it is a new topic, not mixed with the last one
+    assert resolve("And how many containers were sent?", [SHELLS], None) == "How many containers were sent?"
+    assert resolve("Switching topics: how much did Biden ask for?", [SHELLS], None) == "How much did Biden ask for?"
+
+
+def test_ellipsis_replaces_the_last_name_of_the_previous_question():
+    assert resolve("And Russia?", [SHELLS], None) == "How many artillery shells does Russia fire a day?"
+    assert resolve("What about Russia?", [SHELLS], None) == "How many artillery shells does Russia fire a day?"
+    assert ellipsis("And what happened?", SHELLS) is None  # a question of its own, not a name
+    assert ellipsis("And Russia?", Turn("how many?", "how many shells?", "")) is None  # no name to replace
 
 
 def test_dependent_question_is_rewritten_by_the_model():
-    gen = FakeGenerator("unused", rewrite="How far is the depot near Tikhoretsk from the border?")
-    got = standalone_question("How far is it from the border?", ["Where is the depot?"], gen)
-    assert got == "How far is the depot near Tikhoretsk from the border?"
+    gen = FakeGenerator("unused", rewrite="Where were the containers shipped from?")
+    got = resolve("Where were they shipped from?", [CONTAINERS], gen)
+    assert got == "Where were the containers shipped from?"
 
 
-def test_bad_rewrite_falls_back_to_context():
-    gen = FakeGenerator("unused", rewrite="Paris is lovely in spring and so on")
-    got = standalone_question("How far is it from the border?", ["Where is the depot?"], gen)
-    assert got == "How far is it from the border? (Where is the depot?)"
-    assert standalone_question("And there?", ["Where is the depot?"], None) == "And there? (Where is the depot?)"
+def test_rewrite_bringing_words_from_nowhere_falls_back_to_terms():
+    gen = FakeGenerator("unused", rewrite="Where were the bananas shipped from in Paris?")
+    got = resolve("Where were they shipped from?", [CONTAINERS], gen)
+    assert got == "Where were they shipped from? (containers North Korea send Russia)"
+    assert resolve("Where were they shipped from?", [CONTAINERS], None, method="terms") == got
+
+
+def test_no_nesting_over_many_turns():
+    history = [CONTAINERS]
+    asked = ["Where were they shipped from?", "When did they leave?", "Who saw them?"]
+    resolved = []
+    for q in asked:
+        r = resolve(q, history, None)
+        assert r.count("(") <= 1 and not any(prev in r for prev in resolved)
+        resolved.append(r)
+        history.append(Turn(q, r, ""))
+    assert topic(history[-1]) == "saw"  # the parentheses of the previous resolution are not carried on
 
 
 def test_detection_and_acceptance():
-    assert needs_rewrite("What about the ship?", ["q"]) and needs_rewrite("Why?", ["q"])
-    assert not needs_rewrite("How far is the depot from the border?", ["q"])
-    assert not accept("", "How far?") and not accept("line one\nline two", "How far is it?")
+    assert dependent("How far is it from the border?") and dependent("Why?")
+    assert not dependent("How far is the depot from the border?")
+    last = CONTAINERS
+    assert not accept("", "Where were they shipped from?", last)
+    assert not accept("line one\nline two", "Where were they shipped from?", last)
+    assert not accept("Where were they shipped from? How many?", "Where were they shipped from?", last)
+    assert not accept("Where were they shipped from?", "Where were they shipped from?", last)  # resolved nothing
+    assert not accept("How many containers did North Korea send to Russia?", "How many were sent?", last)  # echo
+    assert accept("Where were the containers shipped from?", "Where were they shipped from?", last)

@@ -25,7 +25,7 @@ def test_streams_then_answers_with_citations(make):
     assert "290 kilometers" in final.citations[0].quote
     assert final.timings.total_ms >= final.timings.retrieve_ms
     data = final.to_json()
-    assert set(data) == set(["question", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"])
+    assert set(data) == set(["question", "searched", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"])
     assert set(data["citations"][0]) == {"n", "source", "title", "date", "start", "end", "quote", "score"}
 
 

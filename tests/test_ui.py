@@ -1,10 +1,12 @@
 """The chat UI's handlers with a fake pipeline (real index, fake models)."""
 
+import threading
+
 import pytest
 
 from rag.pipeline import Pipeline
 from tests.conftest import fake_pipeline
-from ui.app import Backend, add_articles, api_ask, chat, render_sources
+from ui.app import STOPPED, Backend, add_articles, api_ask, chat, render_sources, sources_of
 
 REPLY = "The depot near Tikhoretsk is approximately 290 kilometers from the border [1]."
 
@@ -25,38 +27,63 @@ def last(gen):
 def test_streamed_turn_with_clickable_markers_and_sources(backend):
     steps = list(chat(backend, "How far is the depot near Tikhoretsk from the border?", [], [], 5, None))
     assert len(steps) > 3  # placeholder, streamed pieces, final
-    history, sources, searched, asked, box = steps[-1]
-    assert [m["role"] for m in history] == ["user", "assistant"] and box == ""
-    assert 'href="#src-1-1"' in history[-1]["content"] and "<sup>[1]</sup>" in history[-1]["content"]
+    final = steps[-1]
+    assert [m["role"] for m in final.chat] == ["user", "assistant"] and not final.busy
+    assert steps[0].box == "" and all(s.box is None for s in steps[1:])  # typing during an answer is kept
+    assert all(s.busy for s in steps[:-1])
+    assert 'href="#src-1-1"' in final.chat[-1]["content"] and "<sup>[1]</sup>" in final.chat[-1]["content"]
+    sources = final.sources
     assert 'id="src-1-1"' in sources and "<mark>This depot is approximately 290 kilometers" in sources
     assert "003_abfd0f9880f9ca5a.txt" in sources and "2023-10-14" in sources
     assert "Open the whole article" in sources and sources.count("<mark>") == 2
-    assert searched == "" and asked == ["How far is the depot near Tikhoretsk from the border?"]
-    assert "streamed" not in history[-1]["content"]
-    assert any("290" in s[0][-1]["content"] and "href" not in s[0][-1]["content"] for s in steps[1:-1])
+    assert final.note == "" and [t["searched"] for t in final.turns] == [
+        "How far is the depot near Tikhoretsk from the border?"]
+    assert final.turns[0]["msg"] == 1 and final.turns[0]["sources"] == sources
+    assert any("290" in s.chat[-1]["content"] and "href" not in s.chat[-1]["content"] for s in steps[1:-1])
 
 
-def test_follow_up_is_rewritten_and_shown(backend):
-    history, _, _, asked, _ = last(chat(backend, "Where is the depot?", [], [], 5, None))
-    history, sources, searched, asked, _ = last(chat(backend, "How far is it from the border?", history, asked, 5, None))
-    assert searched == "Searched for: *How far is the depot near Tikhoretsk from the border?*"
-    assert len(history) == 4 and asked[-1].startswith("How far is the depot near Tikhoretsk")
-    assert 'id="src-2-1"' in sources
+def test_follow_up_is_resolved_by_the_pipeline_and_shown(backend):
+    first = last(chat(backend, "Where is the depot?", [], [], 5, None))
+    second = last(chat(backend, "How far is it from the border?", first.chat, first.turns, 5, None))
+    assert second.note == "Searched for: *How far is the depot near Tikhoretsk from the border?*"
+    assert len(second.chat) == 4 and second.turns[-1]["searched"].startswith("How far is the depot near Tikhoretsk")
+    assert second.turns[-1]["question"] == "How far is it from the border?"
+    assert 'id="src-2-1"' in second.sources
+    # clicking an earlier answer (or its question) shows that answer's sources
+    assert sources_of(second.turns, 1) == first.sources and sources_of(second.turns, 2) == second.sources
+    assert sources_of(second.turns, 9) is None
+
+
+def test_stop_ends_generation_and_keeps_what_was_written(settings):
+    pipe = fake_pipeline(settings, REPLY)
+    backend = Backend(settings, loader=lambda s: pipe).start()
+    stop = threading.Event()
+    steps = []
+    for step in chat(backend, "How far is the depot from the border?", [], [], 5, None, stop=stop):
+        steps.append(step)
+        if len(steps) == 3:  # placeholder and two pieces written
+            stop.set()
+    final = steps[-1]
+    assert final.chat[-1]["content"].endswith(STOPPED) and not final.busy
+    written = final.chat[-1]["content"].removesuffix(STOPPED)
+    assert written and REPLY.startswith(written) and written != REPLY
+    assert pipe.generator.pieces_sent == 3  # the fake model was asked for nothing after Stop
+    assert len(final.turns) == 1 and final.turns[0]["answer"] == ""
 
 
 def test_refusal_is_shown_as_such(settings):
     pipe = fake_pipeline(settings.replace(min_relevance=0.99), REPLY)
     backend = Backend(settings, loader=lambda s: pipe).start()
-    history, sources, *_ = last(chat(backend, "Who won the World Cup?", [], [], 5, None))
-    assert "Not in the articles" in history[-1]["content"] and "No sources" in sources
+    final = last(chat(backend, "Who won the World Cup?", [], [], 5, None))
+    assert "Not in the articles" in final.chat[-1]["content"] and "No sources" in final.sources
 
 
 def test_errors_become_chat_messages(backend, settings):
-    history, _, _, _, box = last(chat(backend, "   ", [], [], 5, None))
-    assert history[-1]["content"].startswith("⚠️ question is empty") and box == "   "
+    final = last(chat(backend, "   ", [], [], 5, None))
+    assert final.chat[-1]["content"].startswith("⚠️ question is empty") and final.box == "   "
     broken = Backend(settings, loader=lambda s: (_ for _ in ()).throw(RuntimeError("disk on fire"))).start()
-    history, *_ = last(chat(broken, "Where?", [], [], 5, None))
-    assert "loading failed" in history[-1]["content"] and "Traceback" not in history[-1]["content"]
+    final = last(chat(broken, "Where?", [], [], 5, None))
+    assert "loading failed" in final.chat[-1]["content"] and "Traceback" not in final.chat[-1]["content"]
     assert broken.info().startswith("⚠️")
 
 
@@ -85,8 +112,17 @@ def test_article_viewer_serves_only_indexed_files(backend):
 
 def test_api_ask_returns_the_cli_json(backend):
     data = api_ask(backend, "How far is the depot near Tikhoretsk from the border?")
-    assert list(data) == ["question", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"]
+    assert list(data) == ["question", "searched", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"]
     assert data["citations"][0]["quote"].startswith("This depot is approximately 290")
+
+
+def test_api_ask_resolves_follow_ups_from_history(backend):
+    data = api_ask(backend, "How far is it from the border?", history=[
+        {"question": "Where is the depot?", "answer": "The depot is near Tikhoretsk."}])
+    assert data["question"] == "How far is it from the border?"
+    assert data["searched"] == "How far is the depot near Tikhoretsk from the border?"
+    with pytest.raises(Exception, match="history must be a list"):
+        api_ask(backend, "Where?", history=[{"answer": "no question"}])
 
 
 def test_render_sources_tolerates_missing_article(backend):
@@ -96,13 +132,14 @@ def test_render_sources_tolerates_missing_article(backend):
 
 
 def test_conflict_box_and_date_filter(backend):
-    history, *_ = last(chat(backend, "How much aid for Ukraine did the White House initially request?", [], [], 5, None))
-    shown = history[-1]["content"]
+    shown = last(chat(backend, "How much aid for Ukraine did the White House initially request?", [], [], 5,
+                      None)).chat[-1]["content"]
     assert 'class="conflict"' in shown and "on this amount" in shown
     assert "$24 billion" in shown and "$25 billion" in shown and 'href="#src-1-' in shown
-    history, sources, searched, *_ = last(chat(backend, "How far is the depot near Tikhoretsk from the border?",
-                                               [], [], 5, None, "2023-10-14", ""))
-    assert "Articles dated 2023-10-14" in searched and "003_abfd0f9880f9ca5a.txt" in sources
+    final = last(chat(backend, "How far is the depot near Tikhoretsk from the border?", [], [], 5, None,
+                      "2023-10-14", ""))
+    sources = final.sources
+    assert "Articles dated 2023-10-14" in final.note and "003_abfd0f9880f9ca5a.txt" in sources
     assert not any(f"{n}_" in sources for n in ("000", "001", "004"))
-    history, *_ = last(chat(backend, "Where?", [], [], 5, None, "yesterday", ""))
-    assert "--since" in history[-1]["content"] and "⚠️" in history[-1]["content"]
+    shown = last(chat(backend, "Where?", [], [], 5, None, "yesterday", "")).chat[-1]["content"]
+    assert "--since" in shown and "⚠️" in shown

@@ -55,7 +55,7 @@ def test_gradio_client_ask_endpoint_concurrently(app_url):
     for t in threads:
         t.join(300)
     depot, cup = (results[q] for q in questions)
-    assert list(depot) == ["question", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"]
+    assert list(depot) == ["question", "searched", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"]
     assert depot["question"] == questions[0] and not depot["refused"]
     assert any("290 kilometers" in c["quote"] for c in depot["citations"])
     assert cup["question"] == questions[1] and cup["refused"]

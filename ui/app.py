@@ -1,11 +1,17 @@
 """The chat UI: a thin Gradio layer over `rag.pipeline`.
 
-Everything that decides what is retrieved, asked or cited lives in `rag`; this file only
-turns pipeline events into chat messages and HTML. Models load once, in a background
-thread started with the app, while the page shows "Loading models…". Handlers are plain
-functions of a `Backend` so they can be tested without a browser.
-Simplified on purpose: one conversation per browser tab (Gradio state), sources shown for
-the latest answer only; other generators load the first time they are picked.
+Everything that decides what is retrieved, asked or cited lives in `rag` (follow-ups are
+resolved by `Pipeline.stream(..., history=...)`); this file only turns pipeline events
+into chat messages and HTML. Models load once, in a background thread started with the
+app, while the page shows "Loading models…". Handlers are plain functions of a `Backend`
+so they can be tested without a browser.
+One answer at a time per conversation: while one is written, Ask (and Enter) is off and a
+Stop button ends generation, keeping what was written, marked as stopped; what the user
+types meanwhile stays in the box. The conversation (messages, turns and each answer's
+sources) is kept in the browser's storage, so it survives a reload; clicking an answer
+shows its own sources.
+Simplified on purpose: one conversation per browser (tabs share the stored one; the last
+answer written wins on reload); other generators load the first time they are picked.
 """
 
 from __future__ import annotations
@@ -16,15 +22,15 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from rag.conflicts import KIND_NAMES
 from rag.dates import DateRange
 from rag.errors import InputError, RagError
-from rag.followup import standalone_question
 from rag.ingest import MAX_UPLOAD_BYTES, save_upload
 from rag.pipeline import Pipeline, check_question
-from rag.schema import Answer, Delta
+from rag.schema import Answer, Delta, Turn
 from rag.settings import Settings
 
 log = logging.getLogger("rag.ui")
@@ -40,6 +46,7 @@ CSS = """
 .reported {color:#555; font-size:0.9em;}
 """
 
+STOPPED = " <em>⏹ stopped</em>"
 LOADING = "⏳ Loading models… (questions wait until they are ready)"
 
 
@@ -54,6 +61,12 @@ class Backend:
         self.main: Pipeline | None = None
         self._others: dict[str, Pipeline] = {}
         self._lock = threading.Lock()
+        self._stops: dict[str, threading.Event] = {}
+
+    def stopper(self, session: str) -> threading.Event:
+        """The Stop flag of one browser session (cleared when its next answer starts)."""
+        with self._lock:
+            return self._stops.setdefault(session, threading.Event())
 
     def start(self) -> Backend:
         threading.Thread(target=self._load, name="rag-load", daemon=True).start()
@@ -158,44 +171,75 @@ def render_sources(answer: Answer, turn: int, article: Callable[[str], str]) -> 
 
 # ---------------------------------------------------------------- handlers
 
-def chat(backend: Backend, message: str, history: list[dict], asked: list[str], top_k: int, model: str | None,
-         since: str = "", until: str = "") -> Iterator[tuple[list[dict], str, str, list[str], str]]:
-    """Stream one chat turn: yields (history, sources html, 'searched for' line, asked, textbox)."""
+@dataclass(frozen=True)
+class Step:
+    """What one chat turn shows at one moment; `build_app` maps it onto the components."""
+
+    chat: list[dict]  # the chat messages
+    sources: str  # sources panel HTML
+    note: str  # the "Searched for: …" line
+    turns: list[dict]  # the conversation's turns (question, searched, answer, titles, sources, msg)
+    box: str | None  # the question box: None leaves what the user is typing alone
+    busy: bool  # an answer is being written: Ask off, Stop on
+
+
+def chat(backend: Backend, message: str, history: list[dict], turns: list[dict], top_k: int, model: str | None,
+         since: str = "", until: str = "", stop: threading.Event | None = None) -> Iterator[Step]:
+    """Stream one chat turn. Follow-ups are resolved by the pipeline from `turns`; `stop` ends generation."""
     history = list(history or [])
-    asked = list(asked or [])
+    turns = list(turns or [])
     history.append({"role": "user", "content": message or ""})
     try:
         check_question(message)
         dates = DateRange.parse(since, until)
         pipeline = backend.pipeline(model)
-        searched = standalone_question(message.strip(), asked, pipeline.generator)
-        note = f"Searched for: *{html.escape(searched)}*" if searched != message.strip() else ""
-        if dates is not None:
-            note = (note + " · " if note else "") + f"Articles dated {dates}"
+        earlier = [Turn(t["question"], t["searched"], t["answer"], tuple(t.get("titles", ()))) for t in turns]
         history.append({"role": "assistant", "content": "…"})
-        yield list(history), "", note, asked, ""
+        note = f"Articles dated {dates}" if dates is not None else ""
+        yield Step(list(history), "", note, turns, "", True)
         text = ""
-        for event in pipeline.stream(searched, int(top_k) if top_k else None, dates):
+        events = pipeline.stream(message, int(top_k) if top_k else None, dates, earlier)
+        for event in events:
+            if stop is not None and stop.is_set():
+                events.close()  # the model thread stops; nothing is generated after this
+                history[-1] = {"role": "assistant", "content": html.escape(text) + STOPPED}
+                turns.append({"question": message.strip(), "searched": message.strip(), "answer": "",
+                              "titles": [], "sources": "", "msg": len(history) - 1})
+                yield Step(history, "", note, turns, None, False)
+                return
             if isinstance(event, Delta):
                 text += event.text
                 history[-1] = {"role": "assistant", "content": html.escape(text)}
-                yield list(history), "", note, asked, ""
+                yield Step(list(history), "", note, turns, None, True)
             else:
-                turn = len(asked) + 1
+                turn = len(turns) + 1
+                if event.searched:
+                    note = f"Searched for: *{html.escape(event.searched)}*" + (" · " + note if note else "")
                 history[-1] = {"role": "assistant", "content": render_answer(event, turn)}
                 sources = render_sources(event, turn, pipeline.article)
-                yield history, sources, note, asked + [searched], ""
+                t = Turn.of(event)
+                turns.append({"question": t.question, "searched": t.searched, "answer": t.answer,
+                              "titles": list(t.titles), "sources": sources, "msg": len(history) - 1})
+                yield Step(history, sources, note, turns, None, False)
     except RagError as exc:
         if history[-1]["role"] == "assistant":
             history.pop()
         history.append({"role": "assistant", "content": f"⚠️ {html.escape(str(exc))}"})
-        yield history, "", "", asked, message or ""
+        yield Step(history, "", "", turns, message or "", False)
     except Exception as exc:  # never a stack trace in the chat
         log.exception("chat turn failed")
         if history[-1]["role"] == "assistant":
             history.pop()
         history.append({"role": "assistant", "content": f"⚠️ Something went wrong: {html.escape(type(exc).__name__)}"})
-        yield history, "", "", asked, message or ""
+        yield Step(history, "", "", turns, message or "", False)
+
+
+def sources_of(turns: list[dict], index: int) -> str | None:
+    """The sources HTML of the answer at chat message `index` (or of the question just before it)."""
+    for t in turns:
+        if t.get("msg") in (index, index + 1):
+            return t.get("sources") or "<p>No sources for this answer.</p>"
+    return None
 
 
 def add_articles(backend: Backend, files: list[str] | None, progress=None) -> tuple[str, str]:
@@ -228,12 +272,22 @@ def add_articles(backend: Backend, files: list[str] | None, progress=None) -> tu
     return "\n\n".join(lines), backend.info()
 
 
-def api_ask(backend: Backend, question: str, since: str = "", until: str = "") -> dict:
-    """The `/ask` endpoint: the same JSON object as `rag ask --json`."""
+def api_ask(backend: Backend, question: str, since: str = "", until: str = "",
+            history: list[dict] | None = None) -> dict:
+    """The `/ask` endpoint: the same JSON object as `rag ask --json`.
+
+    `history`: earlier turns, oldest first, each `{"question": ..., "answer": ...}` (and
+    optionally the `searched` form an earlier answer returned), for follow-up questions.
+    """
     import gradio as gr
 
     try:
-        return backend.pipeline().answer(question, dates=DateRange.parse(since, until)).to_json()
+        if not isinstance(history or [], list) or not all(
+                isinstance(t, dict) and isinstance(t.get("question"), str) for t in history or []):
+            raise InputError("history must be a list of {\"question\": ..., \"answer\": ...} objects")
+        earlier = [Turn(t["question"], t.get("searched") or t["question"], str(t.get("answer") or ""))
+                   for t in history or []]
+        return backend.pipeline().answer(question, dates=DateRange.parse(since, until), history=earlier).to_json()
     except RagError as exc:
         raise gr.Error(str(exc)) from None
 
@@ -260,10 +314,12 @@ def build_app(backend: Backend):
                 with gr.Row():
                     box = gr.Textbox(placeholder="Ask about the articles…", show_label=False, scale=5, elem_id="question")
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                    stop = gr.Button("Stop", variant="stop", scale=1, visible=False, elem_id="stop")
                 new = gr.Button("New conversation", size="sm")
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
-                sources = gr.HTML("<p>Sources of the latest answer appear here.</p>", elem_id="sources")
+                sources = gr.HTML("<p>Sources of the latest answer appear here; click an answer to see its own.</p>",
+                                  elem_id="sources")
         with gr.Accordion("Settings and articles", open=False, elem_id="settings"):
             with gr.Row():
                 top_k = gr.Slider(1, 10, value=settings.top_k, step=1, label="Passages given to the model")
@@ -275,10 +331,30 @@ def build_app(backend: Backend):
                              label="Add articles (.txt or .md, up to 5 MB each)", elem_id="upload")
             add = gr.Button("Add and index", elem_id="add")
             added = gr.Markdown(elem_id="added")
-        asked = gr.State([])
+        saved = gr.BrowserState({"chat": [], "turns": []}, storage_key="rag-news-conversation")
 
-        def on_chat(message, history, asked_, k, m, lo, hi):
-            yield from chat(backend, message, history, asked_, k, m, lo, hi)
+        def on_chat(message, history, kept, k, m, lo, hi, request: gr.Request):
+            stop_flag = backend.stopper(request.session_hash or "")
+            stop_flag.clear()
+            for step in chat(backend, message, history, (kept or {}).get("turns", []), k, m, lo, hi, stop_flag):
+                yield (step.chat, step.sources if step.sources or not step.busy else gr.skip(), step.note,
+                       {"chat": step.chat, "turns": step.turns} if not step.busy else gr.skip(),
+                       gr.skip() if step.box is None else step.box,
+                       gr.update(interactive=not step.busy, value="Answering…" if step.busy else "Ask"),
+                       gr.update(visible=step.busy))
+
+        def on_stop(request: gr.Request):
+            backend.stopper(request.session_hash or "").set()
+
+        def on_restore(kept):
+            kept = kept or {}
+            turns = kept.get("turns") or []
+            return kept.get("chat") or [], (turns[-1].get("sources") if turns else "") or ""
+
+        def on_select(kept, evt: gr.SelectData):
+            index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+            found = sources_of((kept or {}).get("turns") or [], int(index))
+            return gr.skip() if found is None else found
 
         def on_add(files, progress=gr.Progress()):
             return add_articles(backend, files, progress)
@@ -286,19 +362,23 @@ def build_app(backend: Backend):
         def on_tick():
             return backend.info(), gr.Timer(active=not backend.ready.is_set())
 
-        outputs = [chatbot, sources, searched, asked, box]
-        inputs = [box, chatbot, asked, top_k, model, since, until]
-        send.click(on_chat, inputs, outputs, api_visibility="private")
-        box.submit(on_chat, inputs, outputs, api_visibility="private")
-        new.click(lambda: ([], "", "", []), None, [chatbot, sources, searched, asked], api_visibility="private")
+        outputs = [chatbot, sources, searched, saved, box, send, stop]
+        inputs = [box, chatbot, saved, top_k, model, since, until]
+        gr.on([send.click, box.submit], on_chat, inputs, outputs, trigger_mode="once", api_visibility="private")
+        stop.click(on_stop, None, None, queue=False, api_visibility="private")
+        new.click(lambda: ([], "", "", {"chat": [], "turns": []}), None, [chatbot, sources, searched, saved],
+                  api_visibility="private")
+        chatbot.select(on_select, [saved], [sources], api_visibility="private")
+        demo.load(on_restore, [saved], [chatbot, sources], api_visibility="private")
         add.click(on_add, [upload], [added, info], api_visibility="private")
         timer = gr.Timer(1.0, active=not backend.ready.is_set())
         timer.tick(on_tick, None, [info, timer], api_visibility="private")
         demo.load(on_tick, None, [info, timer], api_visibility="private")
 
-        def ask(question: str, since: str = "", until: str = "") -> dict:
-            """Answer one question (optionally from articles dated since/until); the `rag ask --json` object."""
-            return api_ask(backend, question, since, until)
+        def ask(question: str, since: str = "", until: str = "", history: list[dict] | None = None) -> dict:
+            """Answer one question (optionally from articles dated since/until, and as a follow-up to the
+            earlier turns in `history`: [{"question": ..., "answer": ...}, ...]); the `rag ask --json` object."""
+            return api_ask(backend, question, since, until, history)
 
         gr.api(ask, api_name="ask")
     return demo
