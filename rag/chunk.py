@@ -5,8 +5,14 @@ capital/quote/digit, or a line break), which knows common news abbreviations and
 initialisms such as "U.S." and "D.C.". Consecutive sentences are packed into a chunk until
 `max_tokens`; the next chunk starts with the last sentences of the previous one, up to
 `overlap` tokens. A single sentence longer than `max_tokens` is cut at word boundaries.
-Every chunk satisfies `text[start:end] == chunk.text`. Simplified on purpose: no
-statistical sentence model; the splitter is tuned for English news prose.
+Every chunk satisfies `text[start:end] == chunk.text`.
+
+`chunk_paragraphs` (settings `chunking = "paragraphs"`) instead keeps the article's own
+paragraphs: consecutive lines are joined until a chunk holds at least `min_chars`
+characters, never past `max_tokens` (a longer paragraph is cut between sentences), with no
+overlap. Measured (eval/ablate.py): the 0.5B generator reads four such short passages better
+than four or five 200-token windows.
+Simplified on purpose: no statistical sentence model; the splitter is tuned for English news prose.
 """
 
 from __future__ import annotations
@@ -124,3 +130,53 @@ def chunk_document(doc: Document, counter: TokenCounter, max_tokens: int = 200, 
             k -= 1
         i = k
     return chunks
+
+
+PARAGRAPH_CHARS = 300
+
+
+def chunk_paragraphs(doc: Document, counter: TokenCounter, max_tokens: int = 200,
+                     min_chars: int = PARAGRAPH_CHARS) -> list[Chunk]:
+    """Chunks of whole lines of `doc`, joined until each holds `min_chars` characters, at most `max_tokens`."""
+    if max_tokens < 1:
+        raise ValueError("max_tokens must be positive")
+    text = doc.text
+    pieces: list[tuple[int, int, int]] = []  # start, end, tokens of each line (long lines cut into sentence runs)
+    for line in re.finditer(r"[^\n]+", text):
+        s, e = _strip(text, line.start(), line.end())
+        if e <= s:
+            continue
+        n = len(counter.encode_ordinary(text[s:e]))
+        if n <= max_tokens:
+            pieces.append((s, e, n))
+            continue
+        for sub in chunk_document(Document(doc.source, text[s:e], "", ""), counter, max_tokens, 0):
+            pieces.append((s + sub.start, s + sub.end, len(counter.encode_ordinary(sub.text))))
+    chunks: list[Chunk] = []
+    start = end = None
+    tokens = 0
+    for s, e, n in pieces:
+        if start is not None and tokens + n + 1 > max_tokens:
+            chunks.append(Chunk(doc.source, start, end, text[start:end]))
+            start = None
+        if start is None:
+            start, tokens = s, 0
+        end = e
+        tokens += n + 1
+        if end - start >= min_chars:
+            chunks.append(Chunk(doc.source, start, end, text[start:end]))
+            start = None
+    if start is not None:
+        chunks.append(Chunk(doc.source, start, end, text[start:end]))
+    return chunks
+
+
+CHUNKERS = {"tokens": "sentence runs of `chunk_tokens` with `chunk_overlap`",
+            "paragraphs": "the article's paragraphs, joined to >= 300 characters, at most `chunk_tokens`"}
+
+
+def chunk(doc: Document, counter: TokenCounter, method: str, max_tokens: int, overlap: int) -> list[Chunk]:
+    """The chunks of `doc` by `method` (a name in CHUNKERS)."""
+    if method == "paragraphs":
+        return chunk_paragraphs(doc, counter, max_tokens)
+    return chunk_document(doc, counter, max_tokens, overlap)

@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("question", help="the question, or - to read one question per line from stdin")
     p.add_argument("--json", action="store_true", help="print one JSON object per answer")
-    p.add_argument("--top-k", type=int, help="number of passages given to the model (default 5)")
+    p.add_argument("--top-k", type=int, help="number of passages given to the model (default 4)")
     p.add_argument("--since", metavar="DATE", help="only articles dated on or after DATE (e.g. 2023-10-01); "
                                                    "undated articles are left out when a range is given")
     p.add_argument("--until", metavar="DATE", help="only articles dated on or before DATE")
@@ -69,8 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-remote", action="store_true",
                    help="allow a --host other than loopback; then a key (env RAG_API_KEY) is required")
 
-    p = sub.add_parser("chat", help="open the chat in the browser (http://127.0.0.1:7860)")
+    p = sub.add_parser("chat", help="open the chat in the browser (http://127.0.0.1:7860), or --cli in the terminal")
     _common(p)
+    p.add_argument("--cli", action="store_true",
+                   help="a conversation in this terminal instead (follow-ups understood; /new starts over, /quit ends)")
     p.add_argument("--corpus", type=Path, help="folder uploads are saved into (default: data/articles/)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
@@ -82,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, help="folder of articles the gold set refers to (default: data/articles/)")
     p.add_argument("--gold", type=Path, default=Path("eval/gold.jsonl"), help="gold JSONL file (default: eval/gold.jsonl)")
     p.add_argument("--out", type=Path, default=Path("eval/reports"), help="report folder (default: eval/reports/)")
-    p.add_argument("--top-k", type=int, help="number of passages given to the model (default 5)")
+    p.add_argument("--top-k", type=int, help="number of passages given to the model (default 4)")
     p.add_argument("--floors", type=Path, help="JSON of minimum metric values; exit 1 if any is not met")
     p.add_argument("--compare", nargs=2, type=Path, metavar=("A.json", "B.json"),
                    help="print the change of every metric between two reports and exit")
@@ -231,7 +233,66 @@ def _listener(args: argparse.Namespace, what: str, env: str, secret: str) -> tup
     return settings, value
 
 
+def terminal_chat(settings: Settings, lines=None, out=sys.stdout) -> int:
+    """`rag chat --cli`: questions from the terminal (readline history), follow-ups resolved, checked answers printed."""
+    from rag.models import check_model
+    from rag.pipeline import Pipeline
+    from rag.schema import Answer, Delta, Turn
+
+    if lines is None:
+        try:
+            import readline  # noqa: F401  (line editing and history for input())
+        except ImportError:
+            pass
+
+        def prompt_lines():
+            while True:
+                try:
+                    yield input("you> ")
+                except EOFError:
+                    return
+        lines = prompt_lines()
+    check_model(settings.model)
+    print("loading models…", file=sys.stderr, flush=True)
+    pipeline = Pipeline.load(settings)
+    print("Ask about the articles. /new starts a new conversation, /quit ends.", file=sys.stderr, flush=True)
+    history: list[Turn] = []
+    for line in lines:
+        question = line.strip()
+        if not question:
+            continue
+        if question in ("/quit", "/exit"):
+            break
+        if question == "/new":
+            history = []
+            print("(new conversation)", file=out, flush=True)
+            continue
+        try:
+            for event in pipeline.stream(question, history=history):
+                if isinstance(event, Delta):
+                    continue  # the checked answer replaces the raw stream; shown whole below
+                assert isinstance(event, Answer)
+                if event.searched:
+                    print(f"(searched for: {event.searched})", file=out, flush=True)
+                data = event.to_json()
+                print(data["answer"], file=out)
+                for c in data["citations"]:
+                    print(f"  [{c['n']}] {c['title'] or c['source']}: \"{c['quote']}\"", file=out)
+                print(file=out, flush=True)
+                history.append(Turn.of(event))
+        except InputError as exc:
+            print(f"error: {exc}", file=out, flush=True)
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
+    if args.cli:
+        from rag.store import current_version
+
+        settings = _settings(args)
+        if current_version(settings.index) is None:
+            raise RagError(f"no index in {settings.index}; run: rag index")
+        return terminal_chat(settings)
     settings, password = _listener(args, "the chat", "RAG_PASSWORD", "a password")
     from ui.app import serve
 

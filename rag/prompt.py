@@ -15,16 +15,19 @@ from rag.guard import for_prompt
 from rag.schema import Hit
 from rag.tokens import TokenCounter
 
-NOT_FOUND = "The articles do not say."
+NOT_FOUND = "I don't know."
 
+# Measured (eval/ablate.py, 100 gold questions, the same passages): this plain wording with
+# bare `[n] text` passages answered 0.66 correctly after the checks, against 0.54 for the
+# earlier longer prompt ("End each sentence with the number of the passage…", "The
+# articles do not say.") with `[n] (title, date)` headers. A title that is the story's lead
+# sentence, repeated in front of every passage of that article, was echoed as the answer.
 SYSTEM_PROMPT = (
-    "You answer questions about news articles. Use only the numbered passages below, never your own "
-    "knowledge. Answer in one or two short sentences. End each sentence with the number of the passage "
-    "it comes from in square brackets, for example [1]. If the passages do not contain the answer, reply "
-    f"exactly: {NOT_FOUND}"
+    "Answer the question in one or two sentences using only the sources. Cite the sources you use like [1]. "
+    f"If the sources do not contain the answer, reply exactly: {NOT_FOUND}"
 )
 # Appended to the user turn for a second try when a reply holds no words (only "[1]").
-NUDGE = "Write the answer as a full sentence in words, then the passage number in square brackets."
+NUDGE = "Write the answer as a full sentence in words, then the source number in square brackets."
 
 
 @dataclass(frozen=True)
@@ -66,18 +69,16 @@ def focus(text: str, question: str, counter: TokenCounter, limit: int) -> str:
 
 def format_passage(n: int, hit: Hit, question: str = "", counter: TokenCounter | None = None,
                    passage_tokens: int = 0) -> str:
-    """`[n] (title, date) text`, leaving out what the passage's own first lines already say.
+    """`[n] text`: the passage alone, cleaned (`rag.guard`), cut to `passage_tokens` if asked.
 
-    Measured (eval/prompt_variants.py): labelling passages `Passage n (title):` instead made
-    the 0.5B model copy the labels ("[2] Passage 1 [2] Passage 2") and refuse more often;
-    the `[n]`-only replies this layout provokes are asked again instead (`nudged`).
+    Measured (eval/prompt_variants.py, eval/ablate.py): `Passage n (title):` labels made the
+    0.5B model copy the labels; `[n] (title, date)` headers made it echo a title that is a
+    lead sentence. Dates and headlines the article states are in its own first passage.
     """
-    head = hit.chunk.text[:len(hit.title) + 80]
-    about = [for_prompt(x) for x in (hit.title, hit.date) if x and x not in head]
     text = for_prompt(hit.chunk.text)
     if counter is not None and passage_tokens:
         text = focus(text, question, counter, passage_tokens)
-    return f"[{n}]" + (f" ({', '.join(about)})" if about else "") + f" {text}"
+    return f"[{n}] {text}"
 
 
 def build_messages(question: str, hits: Sequence[Hit], counter: TokenCounter, budget: int,
@@ -100,7 +101,7 @@ def build_messages(question: str, hits: Sequence[Hit], counter: TokenCounter, bu
             break
         blocks.append(block)
         used += cost
-    user = "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}"
+    user = "Sources:\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}"
     return [Message("system", SYSTEM_PROMPT), Message("user", user)], len(blocks)
 
 

@@ -37,9 +37,11 @@ class Settings:
     # "openvino" (no torch at question time) or "sentence-transformers" (the torch reference).
     embedder_backend: str = "openvino"
     cache_dir: Path = dataclasses.field(default_factory=_default_cache_dir)
+    # "tokens" (sentence runs of chunk_tokens, chunk_overlap) or "paragraphs" (rag.chunk.CHUNKERS).
+    chunking: str = "paragraphs"
     chunk_tokens: int = 200
     chunk_overlap: int = 40
-    top_k: int = 5
+    top_k: int = 4
     # Token budget for the numbered passages in the prompt (generator tokens).
     context_tokens: int = 900
     # Cut each passage to its sentences nearest the question within this many tokens (0: whole).
@@ -76,6 +78,7 @@ class Settings:
         _check_float("min_support", self.min_support, 0.0, 1.0)
         _check_choice("backend", self.backend, tuple(RUNTIMES))
         _check_choice("followup", self.followup, ("rewrite", "terms"))
+        _check_choice("chunking", self.chunking, ("tokens", "paragraphs"))
         _check_choice("embedder_backend", self.embedder_backend, ("openvino", "sentence-transformers"))
         if self.dtype != "auto":
             _check_choice("dtype", self.dtype, RUNTIMES[self.backend].weights)

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.chunk import chunk_document, split_sentences
+from rag.chunk import chunk, split_sentences
 from rag.embed import TextEmbedder
 from rag.errors import CorpusError, IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from rag.guard import is_instruction
@@ -69,6 +69,7 @@ class Manifest:
     titles: dict[str, str]  # source -> title
     dates: dict[str, str] = field(default_factory=dict)  # source -> ISO date, for dated articles
     stats: dict[str, list[int]] = field(default_factory=dict)  # source -> [size, mtime_ns] when read
+    chunking: str = "tokens"  # rag.chunk.CHUNKERS
 
     def settings_mismatch(self, settings: Settings, dim: int | None = None) -> str | None:
         """Why this index cannot serve `settings`, or None when it can."""
@@ -78,6 +79,8 @@ class Manifest:
             return f"it was built with embedder '{self.embedder}', settings ask for '{settings.embedder}'"
         if dim is not None and self.dim != dim:
             return f"its vectors have {self.dim} dimensions, the embedder gives {dim}"
+        if self.chunking != settings.chunking:
+            return f"it was chunked by {self.chunking}, settings say {settings.chunking}"
         if (self.chunk_tokens, self.chunk_overlap) != (settings.chunk_tokens, settings.chunk_overlap):
             return (f"it was chunked with chunk_tokens={self.chunk_tokens}, chunk_overlap={self.chunk_overlap}; "
                     f"settings say {settings.chunk_tokens}, {settings.chunk_overlap}")
@@ -223,7 +226,7 @@ def build_index(settings: Settings, counter: TokenCounter, embedder: TextEmbedde
             added += doc.source not in old_files
             changed += doc.source in old_files
             _warn_about(doc, first_with_hash)
-            doc_chunks = chunk_document(doc, counter, settings.chunk_tokens, settings.chunk_overlap)
+            doc_chunks = chunk(doc, counter, settings.chunking, settings.chunk_tokens, settings.chunk_overlap)
             new_chunks.extend(doc_chunks)
         removed = len(set(old_files) - {d.source for d in docs})
 
@@ -243,7 +246,7 @@ def build_index(settings: Settings, counter: TokenCounter, embedder: TextEmbedde
 
         manifest = Manifest(
             format=FORMAT, embedder=embedder.name, dim=dim,
-            chunk_tokens=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap,
+            chunk_tokens=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap, chunking=settings.chunking,
             tokenizer=counter.name, corpus=str(settings.corpus.resolve()),
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             files={d.source: d.sha256 for d in docs}, titles=titles, dates=dates, stats=stats,

@@ -73,3 +73,29 @@ def test_offsets_are_exact(text, max_tokens, overlap):
         assert text[s:e].strip() == text[s:e] and e > s
     if text.strip():
         assert chunks
+
+
+def test_paragraph_chunks_keep_whole_lines_and_the_offsets():
+    from rag.chunk import chunk_paragraphs
+
+    counter = WordCounter()
+    for d in read_corpus(ARTICLES):
+        chunks = chunk_paragraphs(d, counter, max_tokens=120)
+        assert chunks and all(d.text[c.start:c.end] == c.text for c in chunks)
+        assert all(len(counter.encode_ordinary(c.text)) <= 120 for c in chunks)
+        assert all(len(c.text) >= 300 for c in chunks[:-1] if "\n" in c.text)
+        joined = " ".join(" ".join(c.text.split()) for c in chunks)
+        assert " ".join(d.text.split()) == joined  # every word once, in order, no overlap
+
+
+@given(st.lists(st.text(alphabet="abc .\n", min_size=0, max_size=80), min_size=1, max_size=12))
+@hsettings(max_examples=60, deadline=None)
+def test_paragraph_chunks_cover_any_text(lines):
+    from rag.chunk import chunk_paragraphs
+
+    text = "\n".join(lines)
+    if not text.strip():
+        return
+    chunks = chunk_paragraphs(doc(text), WordCounter(), max_tokens=8, min_chars=20)
+    assert all(text[c.start:c.end] == c.text and c.text.strip() for c in chunks)
+    assert "".join(text.split()) == "".join("".join(c.text.split()) for c in chunks)

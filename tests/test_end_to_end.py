@@ -90,10 +90,16 @@ def test_smollm_plain_output(smol_index):
     assert ".txt, chars " in proc.stdout
 
 
-@pytest.mark.slow
-def test_default_model_answers_and_refuses(tmp_path):
-    index = tmp_path / "index"
+@pytest.fixture(scope="module")
+def default_index(tmp_path_factory):
+    index = tmp_path_factory.mktemp("default") / "index"
     assert run("index", "--corpus", str(ARTICLES), "--index", str(index)).returncode == 0
+    return index
+
+
+@pytest.mark.slow
+def test_default_model_answers_and_refuses(default_index):
+    index = default_index
     aid = "How much aid for Ukraine did the White House initially request?"
     asked = QUESTIONS[:2] + [aid]
     proc = run("ask", "--json", "-", "--index", str(index), stdin="\n".join(asked) + "\n", cwd=ROOT)
@@ -110,3 +116,19 @@ def test_default_model_answers_and_refuses(tmp_path):
     dated = {"002_57e4e1cab6c92a8d.txt", "003_abfd0f9880f9ca5a.txt"}
     for c in dunay["citations"] + dispute["citations"]:
         assert c["date"] == ("2023-10-14" if c["source"] in dated else None) and c["title"]
+
+
+@pytest.mark.slow
+def test_default_model_terminal_conversation(default_index):
+    """`rag chat --cli`: the issue's three turns (a topic switch, then a pronoun), then /new."""
+    turns = ["Who confirmed the shipments?", "And how many containers were sent?", "Where were they shipped from?",
+             "/new", "Where were they shipped from?", "/quit"]
+    proc = run("chat", "--cli", "--index", str(default_index), stdin="\n".join(turns) + "\n", cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    answers = [a for a in proc.stdout.split("\n\n") if a.strip()]
+    assert "White House" in answers[0]
+    assert "1,000" in answers[1] or "thousand" in answers[1]
+    assert "(searched for:" in answers[2] and "Najin" in answers[2]
+    assert "(new conversation)" in proc.stdout
+    # after /new there is nothing to resolve "they" against: asked as it is
+    assert "(searched for:" not in proc.stdout.split("(new conversation)")[1]

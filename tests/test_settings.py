@@ -8,7 +8,7 @@ from rag.settings import Settings, load_settings
 
 def test_defaults_are_valid():
     s = Settings()
-    assert s.index == Path("index") and s.model == "qwen2.5-0.5b" and s.top_k == 5
+    assert s.index == Path("index") and s.model == "qwen2.5-0.5b" and s.top_k == 4 and s.chunking == "paragraphs"
 
 
 def test_toml_and_overrides(tmp_path):

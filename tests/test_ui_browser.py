@@ -128,3 +128,114 @@ def ask(page, question: str, turn: int) -> None:
     page.locator("#question textarea").fill(question)
     page.locator("#ask").click()
     page.wait_for_selector(f"#sources #src-{turn}-1, #sources:has-text('No sources')", timeout=180_000)
+
+
+@pytest.fixture(scope="module")
+def default_app_url(tmp_path_factory):
+    """The chat with the default generator: the conversation test checks what it answers."""
+    from rag.cli import update_index
+    from ui.app import Backend, serve
+
+    base = tmp_path_factory.mktemp("ui-default")
+    settings = Settings(corpus=ROOT / "data" / "articles", index=base / "index")
+    update_index(settings)
+    port = free_port()
+    backend = Backend(settings)
+    demo = serve(settings, port=port, block=False, backend=backend)
+    assert backend.ready.wait(600) and backend.main is not None, backend.error
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+def turn(page, question: str, n: int) -> float:
+    """Ask `question` as turn `n`, wait until its answer is final; returns the seconds it took."""
+    page.locator("#question textarea").fill(question)
+    started = time.monotonic()
+    page.locator("#ask").click()
+    page.wait_for_function(f"document.querySelector('#chat').innerText.split({question!r}).length === 2")
+    page.wait_for_selector(f"#sources #src-{n}-1, #sources:has-text('No sources')", timeout=180_000)
+    page.wait_for_selector("#ask:not([disabled])", timeout=60_000)
+    return time.monotonic() - started
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"), reason="Debian chromium not installed")
+def test_browser_conversation_one_answer_at_a_time_stop_and_reload(default_app_url):
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(default_app_url)
+            page.wait_for_selector("#info:has-text('articles')", timeout=120_000)
+            chat = page.locator("#chat")
+
+            # the issue's three turns: a follow-up after a topic switch, then a pronoun
+            took = [turn(page, "Who confirmed the shipments?", 1)]
+            assert "White House" in chat.inner_text().split("Who confirmed the shipments?")[-1]
+            took.append(turn(page, "And how many containers were sent?", 2))
+            second = chat.inner_text().split("And how many containers were sent?")[-1]
+            assert "1,000" in second or "thousand" in second
+            took.append(turn(page, "Where were they shipped from?", 3))
+            assert "Najin" in chat.inner_text().split("Where were they shipped from?")[-1]
+            assert "Searched for:" in page.locator("#searched").inner_text()
+            print(f"three-turn conversation, seconds per turn: {[round(t, 1) for t in took]}")
+            page.screenshot(path=str(OUT / "ui-conversation.png"), full_page=True)
+
+            # a second question typed while an answer is written: Ask and Enter do nothing until it is done,
+            # and what was typed stays in the box
+            first, second = "What did North Korea seek in return?", "When were the containers shipped?"
+            page.locator("#question textarea").fill(first)
+            page.locator("#ask").click()
+            page.wait_for_selector("#stop", state="visible", timeout=60_000)
+            page.locator("#question textarea").fill(second)
+            page.locator("#ask").click(force=True)
+            page.locator("#ask").click(force=True)
+            page.locator("#question textarea").press("Enter")
+            page.wait_for_selector("#sources #src-4-1, #sources:has-text('No sources')", timeout=180_000)
+            page.wait_for_selector("#ask:not([disabled])", timeout=60_000)
+            page.wait_for_timeout(1500)
+            text = chat.inner_text()
+            assert text.count(first) == 1 and second not in text
+            assert page.locator("#question textarea").input_value() == second
+            page.locator("#ask").click()
+            page.wait_for_selector("#sources #src-5-1, #sources:has-text('No sources')", timeout=180_000)
+            page.wait_for_selector("#ask:not([disabled])", timeout=60_000)
+            text = chat.inner_text()
+            assert text.count(first) == 1 and text.count(second) == 1
+
+            # Stop: generation ends, what was written stays, marked as stopped, and nothing is added after it
+            page.locator("#question textarea").fill("Summarise everything the articles say about Kim Jong Un's trip.")
+            page.locator("#ask").click()
+            page.wait_for_selector("#stop", state="visible", timeout=60_000)
+            page.wait_for_function("document.querySelector('#chat').innerText.trim().split('trip.').pop().length > 20",
+                                   timeout=120_000)
+            page.locator("#stop").click()
+            page.wait_for_selector("#chat :text('stopped')", timeout=30_000)
+            page.wait_for_selector("#ask:not([disabled])", timeout=30_000)
+            before = chat.inner_text()
+            page.wait_for_timeout(3000)
+            assert chat.inner_text() == before
+
+            # a reload keeps the conversation; clicking the first answer shows its own sources
+            page.reload()
+            page.wait_for_selector("#info:has-text('articles')", timeout=60_000)
+            page.wait_for_function("document.querySelector('#chat').innerText.includes('Najin')", timeout=30_000)
+            text = chat.inner_text()
+            assert "Who confirmed the shipments?" in text and "stopped" in text
+            page.get_by_text("Who confirmed the shipments?").first.click()
+            page.wait_for_selector("#sources #src-1-1", timeout=10_000)
+            page.screenshot(path=str(OUT / "ui-reloaded.png"), full_page=True)
+            # "New conversation" clears it, for good
+            page.locator("#new").click()
+            page.wait_for_function("!document.querySelector('#chat').innerText.includes('Najin')", timeout=10_000)
+            page.reload()
+            page.wait_for_selector("#info:has-text('articles')", timeout=60_000)
+            page.wait_for_timeout(2000)
+            assert "Who confirmed the shipments?" not in chat.inner_text()
+        finally:
+            browser.close()

@@ -315,7 +315,7 @@ def build_app(backend: Backend):
                     box = gr.Textbox(placeholder="Ask about the articles…", show_label=False, scale=5, elem_id="question")
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                     stop = gr.Button("Stop", variant="stop", scale=1, visible=False, elem_id="stop")
-                new = gr.Button("New conversation", size="sm")
+                new = gr.Button("New conversation", size="sm", elem_id="new")
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
                 sources = gr.HTML("<p>Sources of the latest answer appear here; click an answer to see its own.</p>",
