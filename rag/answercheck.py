@@ -16,6 +16,10 @@ Three checks catch that, each a plain function `rag.cite` applies:
   the passage's title) never mentions: an invented attribution or figure.
 - `narrowing_terms`: the years, numbers and proper names a question uses to narrow what
   it asks ("in 2019", "near Tikhoretsk"); the cited passages must mention every one.
+- `counted`: what a "how many X" question counts ("drones" in "How many drones did North
+  Korea send?"); the quote that supports the claim must name it, so a count of containers
+  does not answer a question about drones. Words that any count answers ("times",
+  "people") are not required.
 
 A name is a run of capitalised words; it is mentioned when any of its words is (news
 names a person in full once, then by one part: "Kim" for "Kim Jong Un"). Words are
@@ -220,3 +224,30 @@ def unmentioned(terms: list[str], passages: str) -> list[str]:
     keys = text_keys(passages)
     have = _numbers_in(passages)
     return [t for t in terms if not (t in have if t[0].isdigit() else _mentioned(t, keys))]
+
+
+_COUNT = re.compile(r"\bhow\s+many\s+((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)(?=\s+(?:did|does|do|is|are|was|were|has|have|had|"
+                    r"will|would|can|could|of|in|on|at|from|to|for|that|per|\w+ed)\b|\s*[?,]|$)", re.I)
+_ANY_COUNT = frozenset("time times people persons person one ones".split())
+
+
+def _stem(word: str) -> str:
+    return word.lower().rstrip("s")[:5]
+
+
+def counted(question: str) -> str | None:
+    """The thing a "how many X …" question counts (its last word before the verb), or None.
+
+    None also for a question that asks two things ("How many shells…, and how far…"):
+    a claim may answer the other part.
+    """
+    m = _COUNT.search(question)
+    if not m or len(_WH.findall(question)) > 1:
+        return None
+    head = m.group(1).split()[-1].lower()
+    return None if head in _ANY_COUNT or head in STOPWORDS else head
+
+
+def counts(noun: str, words: set[str]) -> bool:
+    """Whether normalised content `words` name `noun` (plural or singular)."""
+    return any(_stem(w) == _stem(noun) for w in words)

@@ -189,6 +189,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     pool = list(hits) + [a for h in hits for a in h.also]
     asked = set(content_words(question))
     kinds = answercheck.asked_kinds(question)
+    noun = answercheck.counted(question)
     context = article_context(pool)
     kept: list[tuple[str, list[Quote]]] = []
 
@@ -212,6 +213,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
                 quotes = [best]
         if asked:
             quotes = [q for q in quotes if asked & (set(words) | q.words)]
+        if noun:  # "how many drones": a count of something else answers nothing
+            quotes = [q for q in quotes if answercheck.counts(noun, q.words)]
         return _corroborate(claim, words, quotes, pool, min_support, context) if quotes else []
 
     for claim, marks in split_claims(reply):

@@ -90,3 +90,27 @@ def test_cite_refuses_a_true_sentence_that_does_not_answer():
     # the same claim is kept when it answers
     ok = cite("Kirby disclosed a map of the flow of lethal aid [1].", boxes, 0.5, "What did Kirby disclose?")
     assert not ok.refused and ok.citations[0].source == "000.txt"
+
+
+def test_counted_noun_of_how_many_questions():
+    from rag.answercheck import counted, counts
+
+    assert counted("How many drones did North Korea send to Russia?") == "drones"
+    assert counted("How many train cars carried the containers?") == "cars"
+    assert counted("How many containers of military equipment were sent?") == "containers"
+    assert counted("How many times did the launch fail?") is None  # "twice" answers it
+    assert counted("How many shells are fired, and how far is the depot?") is None  # two questions
+    assert counted("Where did the containers arrive?") is None
+    assert counts("drones", {"drone", "iranian"}) and counts("days", {"day"})
+    assert not counts("drones", {"container", "1000"})
+
+
+def test_a_count_of_something_else_is_not_an_answer():
+    from rag.cite import cite
+
+    text = "North Korea sent over 1,000 containers of munitions to Russia."
+    hit = Hit(Chunk("a.txt", 0, len(text), text), "T", 1.0, 0.6, 1.0)
+    assert cite("North Korea sent over 1,000 containers to Russia [1].", [hit], 0.5,
+                "How many drones did North Korea send to Russia?").refused
+    assert not cite("North Korea sent over 1,000 containers to Russia [1].", [hit], 0.5,
+                    "How many containers did North Korea send to Russia?").refused
