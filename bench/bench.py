@@ -195,7 +195,8 @@ def index_build(args) -> dict:
     from rag.embed import load_embedder
     from rag.models import resolve_model
     from rag.settings import load_settings
-    from rag.store import build_index, load_index
+    from rag.indexer import build_index
+    from rag.store import load_index
     from rag.tokens import load_counter
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -62,7 +62,7 @@ def main() -> int:
     shutil.rmtree(corpus, ignore_errors=True)
     shutil.rmtree(index_dir, ignore_errors=True)
     corpus.mkdir(parents=True)
-    settings = Settings(corpus=corpus, index=index_dir)
+    settings = Settings(corpus=corpus, index=index_dir, chunking="tokens")  # the chunker measured at scale
     counter = load_counter(resolve_model(settings.model, settings.cache_dir))
     embedder = load_embedder(settings)
     originals = read_corpus(ROOT / "data" / "articles")
@@ -130,13 +130,13 @@ def main() -> int:
 
     manifest = store.Manifest(
         format=store.FORMAT, embedder=embedder.name, dim=embedder.dim, chunk_tokens=settings.chunk_tokens,
-        chunk_overlap=settings.chunk_overlap, tokenizer=counter.name, corpus=str(corpus.resolve()),
+        chunk_overlap=settings.chunk_overlap, chunking="tokens", tokenizer=counter.name, corpus=str(corpus.resolve()),
         built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), files={d.source: d.sha256 for d in docs},
         titles={d.source: d.title for d in docs}, dates={d.source: d.date for d in docs if d.date},
         stats={d.source: [(corpus / d.source).stat().st_size, (corpus / d.source).stat().st_mtime_ns] for d in docs})
     w0 = time.perf_counter()
     index_dir.mkdir(parents=True)
-    store._write_version(index_dir, manifest, chunks, chosen)
+    store.write_version(index_dir, manifest, chunks, chosen, {d.source: d.text for d in docs})
     w1 = time.perf_counter()
     size = sum(f.stat().st_size for f in store.current_version(index_dir).iterdir()) / 2**20
     print(f"index written in {w1 - w0:.1f} s, {size:.0f} MB on disk")
@@ -167,7 +167,9 @@ def main() -> int:
 
     logging.basicConfig(level=logging.WARNING)
     a0 = time.perf_counter()
-    report = store.build_index(settings, counter, embedder)
+    from rag.indexer import build_index
+
+    report = build_index(settings, counter, embedder)
     a1 = time.perf_counter()
     loaded = time.perf_counter()
     store.load_index(index_dir, settings)

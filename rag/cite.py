@@ -175,7 +175,7 @@ class _Numbering:
             self.numbers[key] = len(self.numbers) + 1
             text = hit.chunk.text[start - hit.chunk.start:end - hit.chunk.start]
             self.citations.append(Citation(self.numbers[key], hit.chunk.source, start, end, text, hit.dense,
-                                           hit.title, hit.date))
+                                           hit.title, hit.date, hit.url))
         return self.numbers[key]
 
 

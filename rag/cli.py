@@ -48,8 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="build or update the index of a folder of articles")
     _common(p)
-    p.add_argument("--corpus", type=Path, help="folder of .txt/.md articles (default: data/articles/)")
+    p.add_argument("--corpus", type=Path, help="folder of articles: .txt .md .html .xml/.rss/.atom .pdf .json/.jsonl "
+                                               "(default: data/articles/)")
     p.add_argument("--rebuild", action="store_true", help="re-embed everything instead of updating")
+
+    p = sub.add_parser("add", help="copy files (or download pages and feeds) into the corpus and index them")
+    _common(p)
+    p.add_argument("items", nargs="+", metavar="PATH_OR_URL",
+                   help="article files (.txt .md .html .xml/.rss/.atom .pdf .json/.jsonl) or http(s) URLs")
+    p.add_argument("--corpus", type=Path, help="corpus folder to copy into (default: data/articles/)")
 
     p = sub.add_parser("ask", help="answer a question from the indexed articles")
     _common(p)
@@ -109,7 +116,7 @@ def update_index(settings: Settings, rebuild: bool = False):
     """Build or update the index for `settings`; returns (BuildReport, the loaded Embedder)."""
     from rag.embed import load_embedder
     from rag.models import resolve_tokenizer
-    from rag.store import build_index
+    from rag.indexer import build_index
     from rag.tokens import load_counter
 
     if not settings.corpus.is_dir():
@@ -120,13 +127,45 @@ def update_index(settings: Settings, rebuild: bool = False):
     return report, embedder
 
 
+def _summary(report) -> str:
+    formats = ", ".join(f"{n} {kind}" for kind, n in sorted(report.formats.items()))
+    undated = f"; {report.undated} article{'s' if report.undated != 1 else ''} without a date" if report.undated else ""
+    return (f"indexed {report.unchanged + report.added + report.changed} articles "
+            f"({report.added} added, {report.changed} changed, {report.removed} removed, "
+            f"{report.unchanged} unchanged; {formats}{undated}): {report.chunks} passages, "
+            f"{report.embedded} embedded, in {report.seconds:.1f} s -> {report.path}")
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     report, _ = update_index(_settings(args), args.rebuild)
-    print(f"indexed {report.unchanged + report.added + report.changed} articles "
-          f"({report.added} added, {report.changed} changed, {report.removed} removed, "
-          f"{report.unchanged} unchanged): {report.chunks} passages, {report.embedded} embedded, "
-          f"in {report.seconds:.1f} s -> {report.path}")
+    print(_summary(report))
     return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    """Copy files (or download URLs) into the corpus folder, then index what changed."""
+    from rag.ingest import fetch_url, save_upload
+
+    settings = _settings(args)
+    saved, failed = [], 0
+    for item in args.items:
+        try:
+            if item.startswith(("http://", "https://")):
+                name, data = fetch_url(item)
+            else:
+                path = Path(item)
+                if not path.is_file():
+                    raise InputError(f"{item}: no such file")
+                name, data = path.name, path.read_bytes()
+            saved.append(save_upload(settings.corpus, name, data))
+            print(f"added {saved[-1].relative_to(settings.corpus.resolve())}")
+        except (InputError, OSError) as exc:
+            failed += 1
+            print(f"error: {exc}", file=sys.stderr)
+    if saved:
+        report, _ = update_index(settings)
+        print(_summary(report))
+    return 2 if failed else 0
 
 
 def _print_answer(data: dict) -> None:
@@ -380,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     logging.getLogger("rag").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     try:
-        return {"index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval,
+        return {"index": cmd_index, "add": cmd_add, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval,
                 "serve": cmd_serve}[args.command](args)
     except RagError as exc:
         if args.debug:

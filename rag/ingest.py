@@ -1,29 +1,26 @@
-"""Read the articles of a corpus folder: `.txt` and `.md` files, recursively, UTF-8.
+"""The corpus folder: which files are articles, reading them all, and saving uploads into it.
 
-The text is kept exactly as on disk (no newline or whitespace normalisation) so that
-character offsets point into the file. A file that is empty, binary or not valid UTF-8 is
-skipped with a one-line warning naming it; symlinks that lead outside the corpus are not
-followed. Simplified on purpose: HTML and PDF are not read yet; a UTF-8 byte-order mark is
-stripped, which shifts offsets by one character relative to a BOM-aware reader.
+Files are found recursively (hidden entries skipped; symlinks that lead outside the corpus
+are not followed) by the extensions `rag.readers` reads; each is read by its format's
+reader (`rag.readers.read_file`), which warns about and skips what it cannot use.
+`save_upload` stores a file a user adds (chat upload, `rag add`) under a safe new name.
+Simplified on purpose: a URL is fetched with the standard library, without retries.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
 import unicodedata
 from pathlib import Path
 
-from rag.dates import article_date, find_date
 from rag.errors import CorpusError, InputError
+from rag.readers import EXTENSIONS, read_file, title_of
 from rag.schema import Document
 
 log = logging.getLogger(__name__)
-
-EXTENSIONS = (".txt", ".md")
-MAX_BYTES = 20 * 1024 * 1024
+__all__ = ["EXTENSIONS", "corpus_files", "read_corpus", "save_upload", "title_of"]
 
 
 def corpus_files(folder: Path) -> list[Path]:
@@ -43,52 +40,6 @@ def corpus_files(folder: Path) -> list[Path]:
                 continue
             found.append(path)
     return found
-
-
-def read_document(path: Path, source: str) -> Document | None:
-    """One article, or None (with a warning) when it cannot be used."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            log.warning("skipping %s: larger than %d MB", source, MAX_BYTES // (1024 * 1024))
-            return None
-        raw = path.read_bytes()
-    except OSError as exc:
-        log.warning("skipping %s: cannot read it (%s)", source, exc.strerror or exc)
-        return None
-    if b"\x00" in raw[:8192]:
-        log.warning("skipping %s: binary content", source)
-        return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        log.warning("skipping %s: not valid UTF-8 (byte %d)", source, exc.start)
-        return None
-    if not text.strip():
-        log.warning("skipping %s: empty", source)
-        return None
-    return Document(source=source, text=text, title=title_of(text), sha256=hashlib.sha256(raw).hexdigest(),
-                    date=article_date(text))
-
-
-TITLE_CHARS = 150
-_DATE_PREFIX = re.compile(r"^(?:(?:date|published|updated)\s*:?\s*)?", re.I)
-
-
-def title_of(text: str) -> str:
-    """The first line that is more than a date, without markdown '#' or a leading date."""
-    for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()
-        if not line:
-            continue
-        found = find_date(line)
-        if found is not None and not _DATE_PREFIX.sub("", line[:found[1]]).strip():
-            line = line[found[2]:].strip(" -–—|:,")  # "date 2023-10-14 Title" -> "Title"
-        if len(line) > TITLE_CHARS:  # no headline: the story starts at once
-            line = line[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-        if line:
-            return line
-    return ""
 
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -111,17 +62,18 @@ def save_upload(corpus: Path, name: str, data: bytes) -> Path:
     clean = safe_name(name)
     stem, ext = os.path.splitext(clean)
     if ext.lower() not in EXTENSIONS or not stem:
-        raise InputError(f"upload '{name}': only .txt and .md files can be added")
+        raise InputError(f"upload '{name}': only {', '.join(EXTENSIONS)} files can be added")
     if len(data) > MAX_UPLOAD_BYTES:
         raise InputError(f"upload '{name}' is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
-    if b"\x00" in data[:8192]:
-        raise InputError(f"upload '{name}' is binary, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"upload '{name}' is not UTF-8 text") from None
-    if not text.strip():
+    if not data.strip():
         raise InputError(f"upload '{name}' is empty")
+    if ext.lower() != ".pdf":
+        if b"\x00" in data[:8192]:
+            raise InputError(f"upload '{name}' is binary, not text")
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError(f"upload '{name}' is not UTF-8 text") from None
     corpus.mkdir(parents=True, exist_ok=True)
     root = corpus.resolve()
     target = root / f"{stem}{ext.lower()}"
@@ -139,11 +91,33 @@ def save_upload(corpus: Path, name: str, data: bytes) -> Path:
 
 def read_corpus(folder: Path) -> list[Document]:
     """Every usable article of `folder`; an error when none is usable."""
-    docs = []
-    for path in corpus_files(folder):
-        doc = read_document(path, path.relative_to(folder).as_posix())
-        if doc is not None:
-            docs.append(doc)
+    docs = [d for path in corpus_files(folder) for d in read_file(path, path.relative_to(folder).as_posix())]
     if not docs:
-        raise CorpusError(f"corpus folder {folder} holds no readable .txt or .md article")
+        raise CorpusError(f"corpus folder {folder} holds no readable article ({', '.join(EXTENSIONS)})")
     return docs
+
+
+FETCH_TIMEOUT = 20
+
+
+def fetch_url(url: str) -> tuple[str, bytes]:
+    """(file name, content) of a web page or feed; InputError naming the URL when it cannot be fetched."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": "rag-news"}),
+                                    timeout=FETCH_TIMEOUT) as resp:
+            data = resp.read(MAX_UPLOAD_BYTES + 1)
+            kind = (resp.headers.get_content_type() or "").lower()
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise InputError(f"{url}: cannot download it ({reason}); is the network available?") from None
+    path = urllib.parse.urlparse(url).path.rstrip("/")
+    stem = os.path.splitext(os.path.basename(path))[0] or urllib.parse.urlparse(url).netloc
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in EXTENSIONS:
+        ext = (".pdf" if "pdf" in kind else ".xml" if ("rss" in kind or "atom" in kind or "xml" in kind)
+               else ".json" if "json" in kind else ".html")
+    return stem + ext, data

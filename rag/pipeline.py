@@ -62,7 +62,8 @@ class Pipeline:
         Questions already running keep the retriever they started with; the swap is one
         attribute assignment. Returns the store's BuildReport.
         """
-        from rag.store import build_index, load_index
+        from rag.indexer import build_index
+        from rag.store import load_index
 
         embedder = self.retriever.embedder
         with self._index_lock:
@@ -83,17 +84,17 @@ class Pipeline:
         return cls(settings, Retriever(index, embedder), generator)
 
     def article(self, source: str) -> str:
-        """The full text of an indexed article; anything not in the index is refused."""
-        from rag.errors import CorpusError
-
+        """The text of an indexed article as it was indexed (citation offsets point into it)."""
         index = self.retriever.index
         if source not in index.manifest.files:
             raise InputError(f"'{source}' is not an indexed article")
-        root = self.settings.corpus.resolve()
-        path = (root / source).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
-            raise CorpusError(f"article '{source}' is not in the corpus folder {self.settings.corpus}")
-        return path.read_text(encoding="utf-8-sig")
+        try:
+            return index.text(source)
+        except OSError:
+            from rag.errors import IndexCorruptError
+
+            raise IndexCorruptError(f"the stored text of '{source}' is missing from the index; "
+                                    "rebuild it with: rag index --rebuild") from None
 
     def stream(self, question: str, top_k: int | None = None, dates: DateRange | None = None,
                history: Sequence[Turn] = ()) -> Iterator[Delta | Answer]:

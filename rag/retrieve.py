@@ -141,6 +141,6 @@ class Retriever:
         def hit(c: int, also: tuple[Hit, ...] = ()) -> Hit:
             src = chunks[c].source
             return Hit(chunk=chunks[c], title=self.index.title(src), score=fused[c], dense=cosine[c],
-                       bm25=bm25.get(c, 0.0), date=self.index.date(src), also=also)
+                       bm25=bm25.get(c, 0.0), date=self.index.date(src), also=also, url=self.index.url(src))
 
         return [hit(c, tuple(hit(d) for d in copies[c])) for c in chosen]

@@ -16,6 +16,10 @@ class Document:
     title: str
     sha256: str
     date: str | None = None  # ISO publication date, when the article gives one
+    origin: str = ""  # the file it came from ("" = `source`); a feed or JSON export holds several articles
+    url: str | None = None
+    author: str | None = None
+    site: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class Hit:
     bm25: float
     date: str | None = None
     also: tuple[Hit, ...] = ()
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class Citation:
     score: float  # cosine similarity of the cited passage to the question
     title: str = ""
     date: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,7 +129,7 @@ class Answer:
             "answer": self.text,
             "refused": self.refused,
             "citations": [
-                {"n": c.n, "source": c.source, "title": c.title, "date": c.date,
+                {"n": c.n, "source": c.source, "title": c.title, "date": c.date, "url": c.url,
                  "start": c.start, "end": c.end, "quote": c.quote, "score": round(c.score, 4)}
                 for c in self.citations
             ],

@@ -1,28 +1,32 @@
-"""The on-disk index: a FAISS inner-product index, the chunk records and a manifest.
+"""The on-disk index: reading and writing index versions (FAISS vectors, chunks, manifest, texts).
 
 Layout under the index folder::
 
     CURRENT              name of the live version folder (replaced atomically)
-    v-<time>-<pid>/      manifest.json, chunks.jsonl, vectors.faiss
+    v-<time>-<pid>/      manifest.json, chunks.jsonl, vectors.faiss, texts/<key>.txt
     .lock                held by `rag index` while it builds
 
-A build writes a complete new version folder beside the live one and only then swaps
-CURRENT with `os.replace`, so a build that fails or is killed at any moment leaves the
-previous index loadable. Re-running re-embeds only added or changed files (by sha256);
-vectors of unchanged files are copied out of the previous FAISS index.
+`texts/` holds the text of every article as it was indexed (extracted from HTML, a feed, a
+PDF or a JSON export, or the file's own text): chunk and citation offsets point into it,
+and the article viewer shows it. `write_version` writes a complete new version folder
+beside the live one and only then swaps CURRENT with `os.replace`, so a build that fails
+or is killed at any moment leaves the previous index loadable. What goes into a version
+(which articles changed, chunking, embedding) is decided by `rag.indexer`.
 The FAISS index type is chosen by size: exact inner-product search (`IndexFlatIP`) below
 `HNSW_FROM` chunks, an HNSW graph above it (recall against exact search is measured by
 `bench/scale.py`; see docs/scaling.md). When a build only adds articles, the previous
 FAISS index is extended in place of being rebuilt, so adding one article to a large
 index costs that article's embedding plus writing the files.
 Simplified on purpose: a changed or removed article rebuilds the FAISS index from the
-stored vectors (HNSW cannot delete), and every version folder is a full copy.
+stored vectors (HNSW cannot delete), and every version folder is a full copy (texts of
+unchanged articles are hard-linked from the previous version when the file system allows).
 """
 
 from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -36,23 +40,18 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.chunk import chunk, split_sentences
-from rag.embed import TextEmbedder
-from rag.errors import CorpusError, IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
-from rag.guard import is_instruction
-from rag.ingest import corpus_files, read_document
-from rag.schema import Chunk, Document
+from rag.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from rag.schema import Chunk
 from rag.settings import Settings
-from rag.tokens import TokenCounter
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # 2: publication dates in the manifest
+FORMAT = 3  # 2: publication dates in the manifest; 3: stored texts, origins and metadata
 HNSW_FROM = 250_000  # chunks; exact search measured 7 ms per query at 100k (bench/scale.py), 100 % recall
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
-MANIFEST, CHUNKS, VECTORS, POINTER = "manifest.json", "chunks.jsonl", "vectors.faiss", "CURRENT"
+MANIFEST, CHUNKS, VECTORS, POINTER, TEXTS = "manifest.json", "chunks.jsonl", "vectors.faiss", "CURRENT", "texts"
 
 
 @dataclass(frozen=True)
@@ -70,6 +69,11 @@ class Manifest:
     dates: dict[str, str] = field(default_factory=dict)  # source -> ISO date, for dated articles
     stats: dict[str, list[int]] = field(default_factory=dict)  # source -> [size, mtime_ns] when read
     chunking: str = "tokens"  # rag.chunk.CHUNKERS
+    origins: dict[str, str] = field(default_factory=dict)  # source -> its file, when several articles share one
+    meta: dict[str, dict] = field(default_factory=dict)  # source -> {"url", "author", "site"} when given
+
+    def origin(self, source: str) -> str:
+        return self.origins.get(source, source)
 
     def settings_mismatch(self, settings: Settings, dim: int | None = None) -> str | None:
         """Why this index cannot serve `settings`, or None when it can."""
@@ -101,6 +105,13 @@ class Index:
 
     def date(self, source: str) -> str | None:
         return self.manifest.dates.get(source)
+
+    def url(self, source: str) -> str | None:
+        return self.manifest.meta.get(source, {}).get("url")
+
+    def text(self, source: str) -> str:
+        """The article's text as indexed; chunk and citation offsets point into it."""
+        return text_path(self.path, source).read_text(encoding="utf-8")
 
     def search(self, vector: np.ndarray, k: int, among: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(chunk id, cosine) of the `k` nearest chunks to one normalised query vector.
@@ -181,122 +192,6 @@ def build_lock(index_dir: Path) -> Iterator[None]:
         yield
 
 
-@dataclass(frozen=True)
-class BuildReport:
-    added: int
-    changed: int
-    removed: int
-    unchanged: int
-    chunks: int
-    embedded: int
-    seconds: float
-    path: Path
-
-
-def build_index(settings: Settings, counter: TokenCounter, embedder: TextEmbedder,
-                rebuild: bool = False) -> BuildReport:
-    """Bring the index at `settings.index` up to date with `settings.corpus`.
-
-    `embedder.embed` maps chunk texts to normalised float32 vectors of width `embedder.dim`.
-    """
-
-    started = time.perf_counter()
-    index_dir = settings.index
-    dim = embedder.dim
-    with build_lock(index_dir):
-        previous = None if rebuild else _previous(index_dir, settings, dim)
-        docs, stats = _read_changed(settings.corpus, previous.manifest if previous else None)
-        old_files = previous.manifest.files if previous else {}
-        by_source: dict[str, list[int]] = {}
-        if previous:
-            for i, c in enumerate(previous.chunks):
-                by_source.setdefault(c.source, []).append(i)
-
-        first_with_hash: dict[str, str] = {}
-        for doc in docs:
-            first_with_hash.setdefault(doc.sha256, doc.source)
-        new_chunks: list[Chunk] = []
-        added = changed = unchanged = 0
-        kept_ids: list[int] = []
-        for doc in docs:
-            if old_files.get(doc.source) == doc.sha256 and previous is not None:
-                kept_ids.extend(by_source.get(doc.source, []))
-                unchanged += 1
-                continue
-            added += doc.source not in old_files
-            changed += doc.source in old_files
-            _warn_about(doc, first_with_hash)
-            doc_chunks = chunk(doc, counter, settings.chunking, settings.chunk_tokens, settings.chunk_overlap)
-            new_chunks.extend(doc_chunks)
-        removed = len(set(old_files) - {d.source for d in docs})
-
-        titles = {d.source: d.title for d in docs}
-        dates = {d.source: d.date for d in docs if d.date}
-        same_meta = previous is not None and (previous.manifest.titles, previous.manifest.dates) == (titles, dates)
-        if previous is not None and not (added or changed or removed) and same_meta:
-            log.info("index is up to date (%d articles, %d chunks)", len(docs), len(previous.chunks))
-            return BuildReport(0, 0, 0, unchanged, len(previous.chunks), 0, time.perf_counter() - started,
-                               previous.path)
-
-        vectors = np.zeros((0, dim), dtype=np.float32)
-        if new_chunks:
-            vectors = embedder.embed([c.text for c in new_chunks])
-            if vectors.shape != (len(new_chunks), dim):
-                raise ValueError(f"embedder returned shape {vectors.shape}, expected ({len(new_chunks)}, {dim})")
-
-        manifest = Manifest(
-            format=FORMAT, embedder=embedder.name, dim=dim,
-            chunk_tokens=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap, chunking=settings.chunking,
-            tokenizer=counter.name, corpus=str(settings.corpus.resolve()),
-            built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            files={d.source: d.sha256 for d in docs}, titles=titles, dates=dates, stats=stats,
-        )
-        appending = previous is not None and not (changed or removed) and (
-            hasattr(previous.faiss, "hnsw") or len(previous.chunks) + len(new_chunks) < HNSW_FROM)
-        if appending:
-            # Only additions: keep the previous order and extend its FAISS index.
-            chunks = previous.chunks + new_chunks
-            vector_index = previous.faiss
-            vector_index.add(vectors)
-        else:
-            chunks = [previous.chunks[i] for i in kept_ids] + new_chunks if previous else new_chunks
-            kept = previous.vectors(kept_ids) if previous else np.zeros((0, dim), dtype=np.float32)
-            vector_index = new_faiss_index(np.concatenate([kept, vectors]), dim)
-        path = _write_version(index_dir, manifest, chunks, vector_index)
-        return BuildReport(added, changed, removed, unchanged, len(chunks), len(new_chunks),
-                           time.perf_counter() - started, path)
-
-
-def _read_changed(corpus: Path, manifest: Manifest | None) -> tuple[list[Document], dict[str, list[int]]]:
-    """The corpus's articles, reading only files whose size or mtime differ from the manifest's record.
-
-    An unchanged file comes back as a Document without text (its sha256, title and date from
-    the manifest): at 25,000 files, reading and hashing them all took 5 s of a 9 s update.
-    """
-    docs: list[Document] = []
-    stats: dict[str, list[int]] = {}
-    for path in corpus_files(corpus):
-        source = path.relative_to(corpus).as_posix()
-        try:
-            st = path.stat()
-        except OSError:
-            st = None
-        stamp = [st.st_size, st.st_mtime_ns] if st else None
-        if manifest is not None and stamp and manifest.stats.get(source) == stamp and source in manifest.files:
-            docs.append(Document(source, "", manifest.titles.get(source, ""), manifest.files[source],
-                                 manifest.dates.get(source)))
-        else:
-            doc = read_document(path, source)
-            if doc is None:
-                continue
-            docs.append(doc)
-        if stamp:
-            stats[source] = stamp
-    if not docs:
-        raise CorpusError(f"corpus folder {corpus} holds no readable .txt or .md article")
-    return docs, stats
-
-
 def new_faiss_index(matrix: np.ndarray, dim: int):
     """Exact search below HNSW_FROM vectors, an HNSW graph (inner product) from there on."""
     import faiss
@@ -311,33 +206,15 @@ def new_faiss_index(matrix: np.ndarray, dim: int):
     return index
 
 
-def _warn_about(doc: Document, first_with_hash: dict[str, str]) -> None:
-    """One-line warnings for a new or changed article that is a copy or holds AI instructions."""
-    original = first_with_hash.get(doc.sha256)
-    if original and original != doc.source:
-        log.warning("%s is an exact copy of %s; answers cite them together", doc.source, original)
-    odd = sum(is_instruction(doc.text[s:e]) for s, e in split_sentences(doc.text))
-    if odd:
-        log.warning("%s: %d sentence(s) read like instructions to an AI; they are never shown to the model "
-                    "or quoted", doc.source, odd)
+def text_path(version: Path, source: str) -> Path:
+    """Where a version stores the text of `source` (a hash: ids may hold any character)."""
+    return version / TEXTS / (hashlib.sha1(source.encode("utf-8")).hexdigest()[:24] + ".txt")
 
 
-def _previous(index_dir: Path, settings: Settings, dim: int) -> Index | None:
-    if current_version(index_dir) is None:
-        return None
-    try:
-        prev = load_index(index_dir)
-    except (IndexCorruptError, IndexMissingError) as exc:
-        log.warning("rebuilding from scratch: %s", exc)
-        return None
-    why = prev.manifest.settings_mismatch(settings, dim)
-    if why:
-        log.warning("rebuilding from scratch: %s", why)
-        return None
-    return prev
-
-
-def _write_version(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors) -> Path:
+def write_version(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors,
+                  texts: dict[str, str | Path]) -> Path:
+    """Write a new version (texts: the text of each article, or the stored file of an unchanged one)
+    and make it live; returns its folder."""
     import faiss
 
     # pid + random suffix: two builds in one second (or one process) must not collide.
@@ -350,6 +227,16 @@ def _write_version(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vec
                 fh.write(json.dumps({"source": c.source, "start": c.start, "end": c.end, "text": c.text},
                                     ensure_ascii=False) + "\n")
         faiss.write_index(vectors, str(work / VECTORS))
+        (work / TEXTS).mkdir()
+        for source, text in texts.items():
+            target = text_path(work, source)
+            if isinstance(text, Path):
+                try:
+                    os.link(text, target)
+                except OSError:
+                    shutil.copyfile(text, target)
+            else:
+                target.write_text(text, encoding="utf-8")
         (work / MANIFEST).write_text(json.dumps(manifest.__dict__, indent=1, ensure_ascii=False))
         for f in (CHUNKS, VECTORS, MANIFEST):
             _fsync(work / f)

@@ -95,7 +95,7 @@ def settings(tmp_path: Path, corpus: Path) -> Settings:
 
 
 def build_fake_index(settings: Settings, embedder: FakeEmbedder, **kw):
-    from rag.store import build_index
+    from rag.indexer import build_index
 
     return build_index(settings, WordCounter(), embedder, **kw)
 

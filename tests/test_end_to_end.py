@@ -29,7 +29,7 @@ def check_contract(line: str, question: str) -> dict:
     assert data["timings"]["generate_ms"] >= data["timings"]["first_token_ms"] >= 0
     assert data["timings"]["total_ms"] >= data["timings"]["retrieve_ms"] >= 0
     for i, c in enumerate(data["citations"], start=1):
-        assert list(c) == ["n", "source", "title", "date", "start", "end", "quote", "score"] and c["n"] == i
+        assert list(c) == ["n", "source", "title", "date", "url", "start", "end", "quote", "score"] and c["n"] == i
         text = (ARTICLES / c["source"]).read_text(encoding="utf-8")
         assert text[c["start"]:c["end"]] == c["quote"] and c["quote"].strip()
         assert f"[{i}]" in data["answer"]

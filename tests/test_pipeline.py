@@ -26,7 +26,7 @@ def test_streams_then_answers_with_citations(make):
     assert final.timings.total_ms >= final.timings.retrieve_ms
     data = final.to_json()
     assert set(data) == set(["question", "searched", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"])
-    assert set(data["citations"][0]) == {"n", "source", "title", "date", "start", "end", "quote", "score"}
+    assert set(data["citations"][0]) == {"n", "source", "title", "date", "url", "start", "end", "quote", "score"}
 
 
 def test_irrelevant_question_is_refused_without_generating(make):

@@ -295,7 +295,9 @@ def test_injected_article_changes_no_other_answer_and_forges_nothing(tmp_path, s
             assert (corpus / c.source).read_text(encoding="utf-8")[c.start:c.end] == c.quote
         if "evil.txt" in {h.chunk.source for h in after.hits}:
             reached += 1
-        else:  # the planted article was not retrieved: nothing about the answer changed
+        elif [h.chunk for h in after.hits] == [h.chunk for h in before.hits]:
+            # the planted article was not retrieved and the prompt is the same: nothing changed
+            # (its words can still reorder the other passages through BM25's statistics)
             assert after.answer == before.answer and after.citations == before.citations
     assert reached >= 1  # the test is only meaningful if the article did reach some prompts
 
@@ -320,7 +322,7 @@ def test_upload_names_stay_inside_the_corpus(tmp_path, name):
 
 
 @pytest.mark.parametrize("name,data,why", [
-    ("evil.exe", b"MZ", "only .txt and .md"), ("page.html", b"<p>x</p>", "only .txt and .md"),
+    ("evil.exe", b"MZ", "only .txt, .md, .html"), ("page.docx", b"PK", "only .txt, .md, .html"),
     ("big.txt", b"a" * (5 * 1024 * 1024 + 1), "larger than"), ("bin.txt", b"\x00\x01", "binary"),
     ("latin.txt", "café".encode("latin-1"), "UTF-8"), ("blank.md", b"  \n", "empty"),
 ])

@@ -5,7 +5,8 @@ import os
 import pytest
 
 from rag.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
-from rag.store import build_index, build_lock, current_version, load_index
+from rag.indexer import build_index
+from rag.store import build_lock, current_version, load_index
 from tests.conftest import FakeEmbedder, WordCounter, build_fake_index
 
 
@@ -152,12 +153,12 @@ def test_large_indexes_use_hnsw_and_grow_in_place(settings, fake_embedder, corpu
 
 
 def test_update_reads_only_files_whose_size_or_mtime_changed(settings, fake_embedder, corpus, monkeypatch):
-    from rag import store
+    from rag import indexer
 
     build_fake_index(settings, fake_embedder)
     read: list[str] = []
-    real = store.read_document
-    monkeypatch.setattr(store, "read_document", lambda path, source: read.append(source) or real(path, source))
+    real = indexer.read_file
+    monkeypatch.setattr(indexer, "read_file", lambda path, source: read.append(source) or real(path, source))
     assert build_fake_index(settings, fake_embedder).embedded == 0 and read == []
     (corpus / "000_7567e1b7e9e7013d.txt").write_text("A rewritten article about containers.\n")
     report = build_fake_index(settings, fake_embedder)

@@ -1,5 +1,6 @@
 """The chat UI's handlers with a fake pipeline (real index, fake models)."""
 
+import re
 import threading
 
 import pytest
@@ -33,7 +34,8 @@ def test_streamed_turn_with_clickable_markers_and_sources(backend):
     assert all(s.busy for s in steps[:-1])
     assert 'href="#src-1-1"' in final.chat[-1]["content"] and "<sup>[1]</sup>" in final.chat[-1]["content"]
     sources = final.sources
-    assert 'id="src-1-1"' in sources and "<mark>This depot is approximately 290 kilometers" in sources
+    assert 'id="src-1-1"' in sources
+    assert "This depot is approximately 290 kilometers" in re.search(r"<mark>(.*?)</mark>", sources, re.S).group(1)
     assert "003_abfd0f9880f9ca5a.txt" in sources and "2023-10-14" in sources
     assert "Open the whole article" in sources and sources.count("<mark>") == 2
     assert final.note == "" and [t["searched"] for t in final.turns] == [
@@ -93,7 +95,7 @@ def test_upload_is_saved_safely_and_answerable_at_once(backend, settings, tmp_pa
     bad = tmp_path / "evil.exe"
     bad.write_bytes(b"MZ")
     status, info = add_articles(backend, [str(good), str(bad)])
-    assert "Added Zebra news ä.txt" in status and "only .txt and .md" in status and "6 articles" in info
+    assert "Added Zebra news ä.txt" in status and "only .txt, .md" in status and "6 articles" in info
     assert (settings.corpus / "Zebra news ä.txt").is_file() and not (settings.corpus / "evil.exe").exists()
     hits = backend.pipeline().retriever.retrieve("zebra named Quagga", 1)
     assert hits[0].chunk.source == "Zebra news ä.txt"
@@ -113,7 +115,7 @@ def test_article_viewer_serves_only_indexed_files(backend):
 def test_api_ask_returns_the_cli_json(backend):
     data = api_ask(backend, "How far is the depot near Tikhoretsk from the border?")
     assert list(data) == ["question", "searched", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"]
-    assert data["citations"][0]["quote"].startswith("This depot is approximately 290")
+    assert "This depot is approximately 290" in data["citations"][0]["quote"]
 
 
 def test_api_ask_resolves_follow_ups_from_history(backend):
@@ -128,7 +130,7 @@ def test_api_ask_resolves_follow_ups_from_history(backend):
 def test_render_sources_tolerates_missing_article(backend):
     answer = backend.pipeline().answer("How far is the depot near Tikhoretsk from the border?")
     html = render_sources(answer, 1, lambda s: "")
-    assert "<mark>This depot" in html
+    assert "<mark>" in html and "This depot is approximately 290" in html
 
 
 def test_conflict_box_and_date_filter(backend):

@@ -28,7 +28,7 @@ from pathlib import Path
 from rag.conflicts import KIND_NAMES
 from rag.dates import DateRange
 from rag.errors import InputError, RagError
-from rag.ingest import MAX_UPLOAD_BYTES, save_upload
+from rag.ingest import EXTENSIONS, MAX_UPLOAD_BYTES, save_upload
 from rag.pipeline import Pipeline, check_question
 from rag.schema import Answer, Delta, Turn
 from rag.settings import Settings
@@ -153,7 +153,10 @@ def render_sources(answer: Answer, turn: int, article: Callable[[str], str]) -> 
             text = article(c.source)
         except RagError:
             text = ""
-        head = (f"<b>[{c.n}] {html.escape(c.title or c.source)}</b><br>"
+        name = html.escape(c.title or c.source)
+        if c.url and c.url.startswith(("http://", "https://")):
+            name = f'<a href="{html.escape(c.url, quote=True)}" target="_blank" rel="noopener noreferrer">{name}</a>'
+        head = (f"<b>[{c.n}] {name}</b><br>"
                 f"<code>{html.escape(c.source)}</code>{' · ' + c.date if c.date else ''} · relevance {c.score:.2f}")
         if text[c.start:c.end] == c.quote:
             p0 = max(text.rfind("\n", 0, c.start) + 1, c.start - 600)
@@ -245,7 +248,7 @@ def sources_of(turns: list[dict], index: int) -> str | None:
 def add_articles(backend: Backend, files: list[str] | None, progress=None) -> tuple[str, str]:
     """Save uploaded files into the corpus and index them; returns (status markdown, info line)."""
     if not files:
-        return "Choose one or more .txt or .md files first.", backend.info()
+        return "Choose one or more article files first.", backend.info()
     try:
         pipeline = backend.pipeline()
     except RagError as exc:
@@ -327,8 +330,9 @@ def build_app(backend: Backend):
             with gr.Row():
                 since = gr.Textbox(label="Only articles dated from (e.g. 2023-10-01)", elem_id="since")
                 until = gr.Textbox(label="…until (inclusive; undated articles are left out)", elem_id="until")
-            upload = gr.File(file_count="multiple", file_types=[".txt", ".md"], type="filepath",
-                             label="Add articles (.txt or .md, up to 5 MB each)", elem_id="upload")
+            upload = gr.File(file_count="multiple", file_types=list(EXTENSIONS), type="filepath",
+                             label="Add articles (.txt .md .html .xml/.rss/.atom .pdf .json/.jsonl, up to 5 MB each)",
+                             elem_id="upload")
             add = gr.Button("Add and index", elem_id="add")
             added = gr.Markdown(elem_id="added")
         saved = gr.BrowserState({"chat": [], "turns": []}, storage_key="rag-news-conversation")
