@@ -59,8 +59,9 @@ _NUMBER_NOUNS = "amount sum number price cost percentage share proportion total 
 
 _MONEY_CUE = re.compile(r"\b(?:money|aid|funding|funds?|pay|paid|cost|costs|price|worth|spend|spent|budget|"
                         r"request|requested|loan|grant|sum)\b", re.I)
-_MONEY = re.compile(r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(?:dollars|euros|pounds|rubles|roubles|yuan|yen|won)\b"
-                    r"|\b(?:dollars|euros|pounds|rubles|roubles|yuan|yen)\b", re.I)
+_CURRENCIES = r"(?:dollars|euros|pounds|rubles|roubles|yuan|yen|won|francs|kronor|kroner|krona|rupees|pesos|lira|dinars)"
+_MONEY = re.compile(r"[$€£¥₹]\s?\d|\b\d[\d,.]*\s?(?:(?:thousand|million|billion|trillion|bn|m)\s)?" + _CURRENCIES + r"\b"
+                    r"|\b" + _CURRENCIES.replace("won|", "") + r"\b", re.I)  # bare "won" is a verb
 _DURATION = re.compile(
     r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|few|several|couple of)"
     r"[\s-]+(?:hour|day|week|month|year|decade)s?\b|\b(?:hours|days|weeks|months|years|decades)\b", re.I)

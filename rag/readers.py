@@ -61,9 +61,15 @@ def iso_date(value: object) -> str | None:
     """An ISO date (YYYY-MM-DD) from a metadata value ("2023-10-14T08:00:00Z", "Sat, 14 Oct 2023 …")."""
     if not isinstance(value, str) or not value.strip():
         return None
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(value.strip()).date().isoformat()
+    except ValueError:
+        pass
     found = find_date(value)
     if found is not None:
-        return found[0]
+        return found[0].isoformat()
     from email.utils import parsedate_to_datetime
 
     try:
@@ -173,8 +179,8 @@ def read_pdf(path: Path, source: str, raw: bytes) -> list[Document]:
     if not text.strip():
         return _skip(source, "the PDF has no text layer (scanned images?); OCR is not done")
     title = (getattr(meta, "title", None) or "").strip()
-    created = getattr(meta, "creation_date", None)
-    date = created.date().isoformat() if created else None
+    created = getattr(meta, "creation_date", None)  # when the file was made: only if the text names no date
+    date = article_date(text) or (created.date().isoformat() if created else None)
     return [_doc(source, text, source, title, date, author=(getattr(meta, "author", None) or "").strip())]
 
 
