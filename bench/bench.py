@@ -257,8 +257,7 @@ def main() -> int:
     parser.add_argument("--model", default="qwen2.5-0.5b")
     parser.add_argument("--questions", type=int, default=12, help="gold questions per configuration (default 12)")
     parser.add_argument("--index", type=Path, default=ROOT / "index")
-    parser.add_argument("--configs", default="baseline,naive-openvino,openvino,openvino-int4,openvino-600,openvino-450,"
-                                             "transformers-fp32",
+    parser.add_argument("--configs", default="baseline,naive-openvino,openvino,openvino-int4,transformers-fp32",
                         help="comma-separated, from: " + ", ".join(CONFIGS))
     parser.add_argument("--no-first-run", action="store_true", help="skip the cold start with an empty model cache")
     parser.add_argument("--child", help=argparse.SUPPRESS)

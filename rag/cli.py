@@ -35,8 +35,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
                             f"{k} {r.weights[0]}" for k, r in RUNTIMES.items()) + ")")
     parser.add_argument("--embedder-backend", choices=("openvino", "sentence-transformers"),
                         help="embedder runtime (default openvino; sentence-transformers is the torch reference)")
-    parser.add_argument("--followup", choices=("rewrite", "terms"),
-                        help="how a follow-up question is made standalone (default rewrite; see rag/followup.py)")
+    parser.add_argument("--followup", choices=("rewrite", "substitute", "terms"),
+                        help="how a follow-up question is made standalone (default substitute; see rag/followup.py)")
     parser.add_argument("-v", "--verbose", action="store_true", help="more log output")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
 

@@ -12,15 +12,23 @@ Only the last turn is used: its standalone question, its answer and the titles i
    the previous standalone question ("How many shells does Ukraine fire a day?" ->
    "How many shells does Russia fire a day?").
 3. Otherwise the method named by `settings.followup` resolves it (`RESOLVERS`):
+   - "substitute": each pronoun is replaced by what the last turn was about: "he/his" by
+     the person it named (its answer's name when it asked "who"), "they/it" by the thing
+     its question was about (what "how many" counted, or its first "the …" phrase),
+     "those images" by the phrase of the last question ending in "images", "there" by a
+     place it named;
    - "rewrite": the generator rewrites it, shown general worked examples (none from the
      bundled articles). A rewrite is kept only if it is one question on one line, keeps
-     the question's own words, and every other word comes from the last turn (so it cannot
-     bring in a topic of its own); else "terms" is used.
+     the question's own words, and every other word comes from the last turn; else
+     "substitute" is used;
    - "terms": the question plus the last turn's subject terms in parentheses, e.g.
-     "Where were they shipped from? (containers North Korea send)".
+     "Where were they shipped from? (containers North Korea send)"; also what the others
+     fall back to when a pronoun is left that they cannot replace.
 A resolved question never contains an earlier resolved question: the last turn's terms are
 taken from its standalone question with any parentheses removed, so nothing nests.
-Simplified on purpose: English only; one previous turn; names are capitalised word runs.
+Measured on eval/conversations.jsonl: see the README (Conversations).
+Simplified on purpose: English only; one previous turn; names are capitalised word runs
+and noun phrases are found by patterns, not a parser.
 """
 
 from __future__ import annotations
@@ -76,9 +84,15 @@ def _names(text: str) -> list[str]:
     """Capitalised word runs that are not just the sentence's first word."""
     out = []
     for m in _NAME.finditer(text):
-        if m.start() == 0 and " " not in m.group() or _WH.fullmatch(m.group()):
-            continue
-        out.append(m.group().rstrip(".?"))
+        name = re.sub(r"['’]s$", "", m.group().rstrip(".?"))
+        if m.start() == 0:  # a question's first word is capitalised anyway
+            first, _, rest = name.partition(" ")
+            if _WH.fullmatch(first) or first.lower() in ("according", "and", "but", "also"):
+                name = rest
+            elif not rest:
+                continue
+        if name and not _WH.fullmatch(name):
+            out.append(name)
     return out
 
 
@@ -112,9 +126,9 @@ def accept(rewrite: str, question: str, last: Turn) -> bool:
 
 
 def by_rewrite(question: str, last: Turn, generator: Streamer | None) -> str:
-    """The generator's standalone rewrite, if `accept` keeps it; else `by_terms`."""
+    """The generator's standalone rewrite, if `accept` keeps it; else `by_substitution`."""
     if generator is None:
-        return by_terms(question, last)
+        return by_substitution(question, last)
     answer = " ".join(re.sub(r"\s*\[\d+\]", "", last.answer).split()[:40])
     messages = [Message("system", REWRITE_PROMPT)]
     for ask, reply in EXAMPLES:
@@ -123,10 +137,94 @@ def by_rewrite(question: str, last: Turn, generator: Streamer | None) -> str:
                                     f"Earlier answer: {answer or 'unknown'}\nLast question: {question}"))
     rewrite = "".join(generator.stream(messages, 48)).strip().strip('"').strip()
     rewrite = re.sub(r"^(rewritten question|standalone question|last question)\s*:\s*", "", rewrite, flags=re.I)
-    return _capital(rewrite) if accept(rewrite, question, last) else by_terms(question, last)
+    return _capital(rewrite) if accept(rewrite, question, last) else by_substitution(question, last)
 
 
-RESOLVERS = {"rewrite": by_rewrite, "terms": by_terms}
+_PERSON_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers)\b", re.I)
+_PLURAL = re.compile(r"\b(they|them|their|theirs)\b", re.I)
+_SINGULAR = re.compile(r"\b(it|its)\b", re.I)
+_DEMONSTRATIVE = re.compile(r"\b(?:that|this|those|these|the same)\s+([a-z][\w'’-]*)", re.I)
+_THERE = re.compile(r"\bthere\b", re.I)
+_STOP = frozenset("did does do is are was were has have had will would can could who whom whose what which where "
+                  "when why how many much in on at from to for by with about after before during".split())
+_ORGANISATION = re.compile(r"\b(House|Council|Ministry|Department|Agency|Office|Assembly|Congress|Senate|Group|"
+                           r"Korea|Russia|Ukraine|States|Union|Nations|China|Israel|Iran|Japan)\b")
+
+
+def _phrase_with(noun: str, text: str) -> str | None:
+    """The noun phrase of `text` that ends in `noun` (up to three modifiers before it, an "of …" after it)."""
+    words = re.findall(r"[\w'’.$-]+", text)
+    stem = noun.lower().rstrip("s")[:5]
+    for i, w in enumerate(words):
+        if w.lower().rstrip("s")[:5] != stem:
+            continue
+        j = i
+        while j > 0 and i - j < 3 and words[j - 1].lower() not in _STOP and words[j - 1].lower() not in (
+                "the", "a", "an", "that", "this", "those", "these"):
+            j -= 1
+        while 0 < j < i and words[j][:1].isupper() and words[j - 1][:1].isupper():  # a whole name, not its tail
+            j -= 1
+        k = i + 1
+        if k + 1 < len(words) and words[k].lower() == "of":
+            k += 1
+            while k < len(words) and k - i < 5 and words[k].lower() not in _STOP:
+                k += 1
+        return " ".join(words[j:k])
+    return None
+
+
+def _main_phrase(text: str) -> str | None:
+    """The thing a question is about: what "how many/much" counts, else its first "the …" phrase."""
+    m = re.search(r"\bhow\s+(?:many|much)\s+((?:[\w'’-]+\s+){0,4}?[\w'’-]+?)(?=\s+(?:did|does|do|is|are|was|were|"
+                  r"has|have|had|will|would|can|could|\w+ed)\b)", text, re.I)
+    if m:
+        return "the " + m.group(1)
+    m = re.search(r"\bthe\s+((?:[\w'’$.-]+\s+){0,3}?[\w'’$-]+?)(?=\s+(?:did|does|do|is|are|was|were|has|have|had|of|"
+                  r"in|on|at|from|to|for|by|with|arrive|leave|go|come)\b|[?.,]|$)", text, re.I)
+    return "the " + m.group(1) if m else None
+
+
+def _person(last: Turn) -> str | None:
+    """The person the last turn was about: its answer's name when it asked who, else a name it asked about."""
+    from rag.answercheck import asked_kinds
+
+    asked = _names(_PAREN.sub("", last.searched))
+    kinds = asked_kinds(last.searched) or frozenset()
+    pool = ([n for n in _names(re.sub(r"\s*\[\d+\]", "", last.answer)) if n not in asked] if "person" in kinds
+            else []) + asked
+    people = [n for n in pool if not _ORGANISATION.search(n)]
+    return people[0] if people else None
+
+
+def by_substitution(question: str, last: Turn, generator: Streamer | None = None) -> str:  # noqa: ARG001
+    """Pronouns replaced by what the last turn was about ("Where were they shipped from?" -> "Where were
+    the containers shipped from?"); `by_terms` when a pronoun has nothing to stand for."""
+    previous = _PAREN.sub("", last.searched)
+    out = question
+
+    def demonstrative(m: re.Match) -> str:
+        found = _phrase_with(m.group(1), previous)
+        return f"the {found}" if found else m.group(0)
+
+    out = _DEMONSTRATIVE.sub(demonstrative, out)
+    person = _person(last) if _PERSON_PRONOUN.search(out) else None
+    if person:
+        out = re.sub(r"\b(his|hers|her)\b(?=\s+\w)", f"{person}'s", out, flags=re.I)
+        out = re.sub(r"\b(he|she|him|her)\b", person, out, flags=re.I)
+    thing = _main_phrase(previous) if (_PLURAL.search(out) or _SINGULAR.search(out)) else None
+    if thing:
+        out = re.sub(r"\b(their|its)\b", f"{thing}'s" if not thing.endswith("s") else f"{thing}'", out, flags=re.I)
+        out = re.sub(r"\b(they|them|it)\b", thing, out, flags=re.I)
+    if _THERE.search(out):
+        places = _names(re.sub(r"\s*\[\d+\]", "", last.answer)) + _names(previous)
+        if places:
+            out = _THERE.sub(f"in {places[0]}", out)
+    if out == question:
+        return by_terms(question, last)
+    return _capital(out) if not dependent(out) else by_terms(_capital(out), last)
+
+
+RESOLVERS = {"rewrite": by_rewrite, "substitute": by_substitution, "terms": by_terms}
 
 
 def ellipsis(question: str, last: Turn) -> str | None:

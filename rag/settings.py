@@ -56,8 +56,8 @@ class Settings:
     backend: str = "openvino"
     # Weights: "auto" (the runtime's default) or one the runtime offers (rag.generate.RUNTIMES).
     dtype: str = "auto"
-    # How a follow-up question is made standalone (rag.followup.RESOLVERS): "rewrite" or "terms".
-    followup: str = "rewrite"
+    # How a follow-up question is made standalone (rag.followup.RESOLVERS): "rewrite", "substitute" or "terms".
+    followup: str = "substitute"
 
     def __post_init__(self) -> None:
         for name in ("corpus", "index", "cache_dir"):
@@ -77,7 +77,7 @@ class Settings:
         _check_float("min_relevance", self.min_relevance, -1.0, 1.0)
         _check_float("min_support", self.min_support, 0.0, 1.0)
         _check_choice("backend", self.backend, tuple(RUNTIMES))
-        _check_choice("followup", self.followup, ("rewrite", "terms"))
+        _check_choice("followup", self.followup, ("rewrite", "substitute", "terms"))
         _check_choice("chunking", self.chunking, ("tokens", "paragraphs"))
         _check_choice("embedder_backend", self.embedder_backend, ("openvino", "sentence-transformers"))
         if self.dtype != "auto":
