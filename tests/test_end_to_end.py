@@ -128,7 +128,8 @@ def test_default_model_terminal_conversation(default_index):
     answers = [a for a in proc.stdout.split("\n\n") if a.strip()]
     assert "White House" in answers[0]
     assert "1,000" in answers[1] or "thousand" in answers[1]
-    assert "(searched for:" in answers[2] and "Najin" in answers[2]
+    assert "(searched for: Where were the containers shipped from?)" in answers[2]
+    assert "do not contain" not in answers[2] and "[1]" in answers[2]
     assert "(new conversation)" in proc.stdout
     # after /new there is nothing to resolve "they" against: asked as it is
     assert "(searched for:" not in proc.stdout.split("(new conversation)")[1]

@@ -124,10 +124,17 @@ def test_browser_chat_shows_streamed_answer_and_quote(app_url, tmp_path):
             browser.close()
 
 
-def ask(page, question: str, turn: int) -> None:
+def ask(page, question: str, turn: int) -> float:
+    """Ask `question` as turn `turn`; wait until its answer is final; returns the seconds it took."""
     page.locator("#question textarea").fill(question)
+    started = time.monotonic()
+    before = page.locator("#chat").inner_text().count(question)
     page.locator("#ask").click()
-    page.wait_for_selector(f"#sources #src-{turn}-1, #sources:has-text('No sources')", timeout=180_000)
+    page.wait_for_function(f"document.querySelector('#chat').innerText.split({question!r}).length > {before + 1}",
+                           timeout=60_000)
+    page.wait_for_selector("#ask:not([disabled])", timeout=180_000)
+    page.wait_for_selector(f"#sources #src-{turn}-1, #sources:has-text('No sources')", timeout=60_000)
+    return time.monotonic() - started
 
 
 @pytest.fixture(scope="module")
@@ -147,17 +154,6 @@ def default_app_url(tmp_path_factory):
     demo.close()
 
 
-def turn(page, question: str, n: int) -> float:
-    """Ask `question` as turn `n`, wait until its answer is final; returns the seconds it took."""
-    page.locator("#question textarea").fill(question)
-    started = time.monotonic()
-    page.locator("#ask").click()
-    page.wait_for_function(f"document.querySelector('#chat').innerText.split({question!r}).length === 2")
-    page.wait_for_selector(f"#sources #src-{n}-1, #sources:has-text('No sources')", timeout=180_000)
-    page.wait_for_selector("#ask:not([disabled])", timeout=60_000)
-    return time.monotonic() - started
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"), reason="Debian chromium not installed")
 def test_browser_conversation_one_answer_at_a_time_stop_and_reload(default_app_url):
@@ -175,14 +171,18 @@ def test_browser_conversation_one_answer_at_a_time_stop_and_reload(default_app_u
             chat = page.locator("#chat")
 
             # the issue's three turns: a follow-up after a topic switch, then a pronoun
-            took = [turn(page, "Who confirmed the shipments?", 1)]
+            took = [ask(page, "Who confirmed the shipments?", 1)]
             assert "White House" in chat.inner_text().split("Who confirmed the shipments?")[-1]
-            took.append(turn(page, "And how many containers were sent?", 2))
+            took.append(ask(page, "And how many containers were sent?", 2))
             second = chat.inner_text().split("And how many containers were sent?")[-1]
             assert "1,000" in second or "thousand" in second
-            took.append(turn(page, "Where were they shipped from?", 3))
-            assert "Najin" in chat.inner_text().split("Where were they shipped from?")[-1]
-            assert "Searched for:" in page.locator("#searched").inner_text()
+            took.append(ask(page, "Where were they shipped from?", 3))
+            # "they" is resolved to the containers of the turn before, not glued to it; what the 0.5B
+            # model then reads out of the passages varies (Najin, or the rail leg to Tikhoretsk)
+            assert page.locator("#searched").inner_text() == "Searched for: Where were the containers shipped from?"
+            third = chat.inner_text().split("Where were they shipped from?")[-1]
+            assert "Not in the articles" not in third and "container" in third.lower()
+            assert page.locator("#sources #src-3-1").count() == 1
             print(f"three-turn conversation, seconds per turn: {[round(t, 1) for t in took]}")
             page.screenshot(path=str(OUT / "ui-conversation.png"), full_page=True)
 
@@ -225,15 +225,16 @@ def test_browser_conversation_one_answer_at_a_time_stop_and_reload(default_app_u
             # a reload keeps the conversation; clicking the first answer shows its own sources
             page.reload()
             page.wait_for_selector("#info:has-text('articles')", timeout=60_000)
-            page.wait_for_function("document.querySelector('#chat').innerText.includes('Najin')", timeout=30_000)
+            page.wait_for_function("document.querySelector('#chat').innerText.includes('Who confirmed the shipments?')",
+                                   timeout=30_000)
             text = chat.inner_text()
-            assert "Who confirmed the shipments?" in text and "stopped" in text
+            assert "Who confirmed the shipments?" in text and "stopped" in text and first in text
             page.get_by_text("Who confirmed the shipments?").first.click()
             page.wait_for_selector("#sources #src-1-1", timeout=10_000)
             page.screenshot(path=str(OUT / "ui-reloaded.png"), full_page=True)
             # "New conversation" clears it, for good
             page.locator("#new").click()
-            page.wait_for_function("!document.querySelector('#chat').innerText.includes('Najin')", timeout=10_000)
+            page.wait_for_function("!document.querySelector('#chat').innerText.includes('Who confirmed')", timeout=10_000)
             page.reload()
             page.wait_for_selector("#info:has-text('articles')", timeout=60_000)
             page.wait_for_timeout(2000)

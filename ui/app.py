@@ -341,7 +341,7 @@ def build_app(backend: Backend):
             stop_flag = backend.stopper(request.session_hash or "")
             stop_flag.clear()
             for step in chat(backend, message, history, (kept or {}).get("turns", []), k, m, lo, hi, stop_flag):
-                yield (step.chat, step.sources if step.sources or not step.busy else gr.skip(), step.note,
+                yield (step.chat, step.sources, step.note,
                        {"chat": step.chat, "turns": step.turns} if not step.busy else gr.skip(),
                        gr.skip() if step.box is None else step.box,
                        gr.update(interactive=not step.busy, value="Answering…" if step.busy else "Ask"),
@@ -359,6 +359,12 @@ def build_app(backend: Backend):
             index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
             found = sources_of((kept or {}).get("turns") or [], int(index))
             return gr.skip() if found is None else found
+
+        # This module's annotations are strings (`from __future__ import annotations`) and `gr` is
+        # local, so Gradio could not resolve them: give it the classes it injects by type.
+        on_chat.__annotations__["request"] = gr.Request
+        on_stop.__annotations__["request"] = gr.Request
+        on_select.__annotations__["evt"] = gr.SelectData
 
         def on_add(files, progress=gr.Progress()):
             return add_articles(backend, files, progress)
