@@ -47,8 +47,8 @@ def test_streamed_turn_with_clickable_markers_and_sources(backend):
 def test_follow_up_is_resolved_by_the_pipeline_and_shown(backend):
     first = last(chat(backend, "Where is the depot?", [], [], 5, None))
     second = last(chat(backend, "How far is it from the border?", first.chat, first.turns, 5, None))
-    assert second.note == "Searched for: *How far is the depot near Tikhoretsk from the border?*"
-    assert len(second.chat) == 4 and second.turns[-1]["searched"].startswith("How far is the depot near Tikhoretsk")
+    assert second.note == "Searched for: *How far is the depot from the border?*"
+    assert len(second.chat) == 4 and second.turns[-1]["searched"] == "How far is the depot from the border?"
     assert second.turns[-1]["question"] == "How far is it from the border?"
     assert 'id="src-2-1"' in second.sources
     # clicking an earlier answer (or its question) shows that answer's sources
@@ -122,7 +122,7 @@ def test_api_ask_resolves_follow_ups_from_history(backend):
     data = api_ask(backend, "How far is it from the border?", history=[
         {"question": "Where is the depot?", "answer": "The depot is near Tikhoretsk."}])
     assert data["question"] == "How far is it from the border?"
-    assert data["searched"] == "How far is the depot near Tikhoretsk from the border?"
+    assert data["searched"] == "How far is the depot from the border?"
     with pytest.raises(Exception, match="history must be a list"):
         api_ask(backend, "Where?", history=[{"answer": "no question"}])
 
