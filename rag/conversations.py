@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import InputError
-from rag.evaluate import KINDS, GoldItem, check_gold, is_correct, rank_of_gold
+from rag.evaluate import KINDS, GoldItem, check_gold, is_correct, jsonl_records, rank_of_gold
 from rag.schema import Answer, Turn
 
 TURN_KEYS = {"question", "standalone", "answers", "sources", "kind"}
@@ -35,17 +35,8 @@ class Conversation:
 
 def load_conversations(path: Path) -> list[Conversation]:
     """Parse and validate a conversation gold file; errors name the file and line."""
-    if not path.is_file():
-        raise InputError(f"conversation file {path} not found")
     out = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+    for where, raw in jsonl_records(path, "conversation file"):
         turns = raw.get("turns") if isinstance(raw, dict) else None
         if not isinstance(turns, list) or len(turns) < 2 or not isinstance(raw.get("id"), str):
             raise InputError(f"{where}: expected an 'id' and at least two 'turns'")

@@ -57,20 +57,25 @@ class GoldItem:
     kind: str
 
 
-def load_gold(path: Path) -> list[GoldItem]:
-    """Parse and validate a gold JSONL file; errors name the file and line."""
+def jsonl_records(path: Path, what: str):
+    """(where, object) for each non-blank line of a JSONL file; InputError naming the file and line."""
     if not path.is_file():
-        raise InputError(f"gold file {path} not found")
-    items: list[GoldItem] = []
-    names = {f.name for f in fields(GoldItem)}
+        raise InputError(f"{what} {path} not found")
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         where = f"{path}:{lineno}"
         try:
-            raw = json.loads(line)
+            yield where, json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+
+
+def load_gold(path: Path) -> list[GoldItem]:
+    """Parse and validate a gold JSONL file; errors name the file and line."""
+    items: list[GoldItem] = []
+    names = {f.name for f in fields(GoldItem)}
+    for where, raw in jsonl_records(path, "gold file"):
         if not isinstance(raw, dict) or set(raw) != names:
             raise InputError(f"{where}: expected exactly the keys {sorted(names)}")
         if raw["kind"] not in KINDS:
