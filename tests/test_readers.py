@@ -209,3 +209,23 @@ def load_index_sources(settings):
     from rag.store import load_index
 
     return load_index(settings.index).manifest.files
+
+
+def test_real_models_answer_about_every_format(formats, tmp_path, smol_dir):
+    """The real MiniLM embedder, FAISS and SmolLM2 over the four formats: exact quotes, each article's date."""
+    from rag.cli import update_index
+    from rag.pipeline import Pipeline
+
+    settings = Settings(corpus=formats, index=tmp_path / "index", model="smollm2-135m")
+    report, embedder = update_index(settings)
+    assert report.formats == {"html": 1, "rss": 3, "pdf": 1, "jsonl": 2} and report.undated == 0
+    pipe = Pipeline.load(settings, embedder=embedder)
+    for question, figure, source, date in [
+            ("How high was the surge the Rotterdam barrier held back?", "3.2", "barrier.html", "2024-02-13"),
+            ("How much did the repairs of the bridge over the Linth cost?", "2.1 million", "valley.rss#1", "2024-03-04"),
+            ("How much length did the Aletsch glacier lose in 2023?", "60", "glacier report.pdf", "2024-01-12"),
+            ("How many turbines will the wind farm off Jutland have?", "40", "export.jsonl#1", "2024-05-16")]:
+        answer = pipe.answer(question)
+        assert not answer.refused and figure in answer.answer, (question, answer.reply)
+        c = answer.citations[0]
+        assert (c.source, c.date) == (source, date) and pipe.article(source)[c.start:c.end] == c.quote
