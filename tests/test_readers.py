@@ -165,6 +165,12 @@ def test_one_index_run_reads_every_format_and_answers_with_exact_quotes(formats,
     hits = Retriever(index, FakeEmbedder()).retrieve("bridge choir snow", 5, DateRange.parse("2024-03-06", None))
     assert {h.chunk.source for h in hits} <= {"valley.rss#3", "export.jsonl#1", "export.jsonl#2"}
     assert index.url("barrier.html") == "https://harbour-herald.example/news/rotterdam-barrier"
+    from ui.app import render_sources
+
+    pipe = Pipeline(settings, Retriever(index, FakeEmbedder()), FakeGenerator(cases[0][1]))
+    card = render_sources(pipe.answer(cases[0][0]), 1, pipe.article, lambda s: index.manifest.meta.get(s, {}))
+    assert '<a href="https://harbour-herald.example/news/rotterdam-barrier"' in card
+    assert "Harbour Herald · Pieter Jansen" in card
     # a second run reads nothing and keeps the stored texts
     again = build_fake_index(settings, FakeEmbedder())
     assert again.embedded == 0 and load_index(settings.index).text("valley.rss#2").startswith("School choir")

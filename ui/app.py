@@ -143,8 +143,10 @@ def _highlight(text: str, start: int, end: int) -> str:
     return f"{html.escape(text[:start])}<mark>{html.escape(text[start:end])}</mark>{html.escape(text[end:])}"
 
 
-def render_sources(answer: Answer, turn: int, article: Callable[[str], str]) -> str:
-    """HTML cards: title, file, date, the quote highlighted in its paragraph, and the whole article."""
+def render_sources(answer: Answer, turn: int, article: Callable[[str], str],
+                   about: Callable[[str], dict] = lambda source: {}) -> str:
+    """HTML cards: title (linked to its URL), file, date, site and author, the quote highlighted in its
+    paragraph, and the whole article. `about(source)` gives the article's metadata ("site", "author")."""
     if answer.refused or not answer.citations:
         return "<p>No sources: the articles do not contain an answer.</p>" if answer.refused else ""
     cards = []
@@ -156,8 +158,10 @@ def render_sources(answer: Answer, turn: int, article: Callable[[str], str]) -> 
         name = html.escape(c.title or c.source)
         if c.url and c.url.startswith(("http://", "https://")):
             name = f'<a href="{html.escape(c.url, quote=True)}" target="_blank" rel="noopener noreferrer">{name}</a>'
+        meta = about(c.source)
+        by = "".join(f" · {html.escape(meta[k])}" for k in ("site", "author") if meta.get(k))
         head = (f"<b>[{c.n}] {name}</b><br>"
-                f"<code>{html.escape(c.source)}</code>{' · ' + c.date if c.date else ''} · relevance {c.score:.2f}")
+                f"<code>{html.escape(c.source)}</code>{' · ' + c.date if c.date else ''}{by} · relevance {c.score:.2f}")
         if text[c.start:c.end] == c.quote:
             p0 = max(text.rfind("\n", 0, c.start) + 1, c.start - 600)
             p1 = text.find("\n", c.end)
@@ -219,7 +223,8 @@ def chat(backend: Backend, message: str, history: list[dict], turns: list[dict],
                 if event.searched:
                     note = f"Searched for: *{html.escape(event.searched)}*" + (" · " + note if note else "")
                 history[-1] = {"role": "assistant", "content": render_answer(event, turn)}
-                sources = render_sources(event, turn, pipeline.article)
+                sources = render_sources(event, turn, pipeline.article,
+                                         lambda src: pipeline.retriever.index.manifest.meta.get(src, {}))
                 t = Turn.of(event)
                 turns.append({"question": t.question, "searched": t.searched, "answer": t.answer,
                               "titles": list(t.titles), "sources": sources, "msg": len(history) - 1})
