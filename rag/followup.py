@@ -96,6 +96,11 @@ def _names(text: str) -> list[str]:
     return out
 
 
+def _said(turn: Turn) -> str:
+    """The turn's answer without its citation markers."""
+    return re.sub(r"\s*\[\d+\]", "", turn.answer)
+
+
 def topic(turn: Turn) -> str:
     """The last turn's subject terms: content words of its standalone question, parentheses removed."""
     words = [w for w in re.findall(r"[\w'’.$-]+", _PAREN.sub("", turn.searched).rstrip("?.! "))
@@ -129,7 +134,7 @@ def by_rewrite(question: str, last: Turn, generator: Streamer | None) -> str:
     """The generator's standalone rewrite, if `accept` keeps it; else `by_substitution`."""
     if generator is None:
         return by_substitution(question, last)
-    answer = " ".join(re.sub(r"\s*\[\d+\]", "", last.answer).split()[:40])
+    answer = " ".join(_said(last).split()[:40])
     messages = [Message("system", REWRITE_PROMPT)]
     for ask, reply in EXAMPLES:
         messages += [Message("user", ask), Message("assistant", reply)]
@@ -153,10 +158,11 @@ _ORGANISATION = re.compile(r"\b(House|Council|Ministry|Department|Agency|Office|
 
 def _phrase_with(noun: str, text: str) -> str | None:
     """The noun phrase of `text` that ends in `noun` (up to three modifiers before it, an "of …" after it)."""
+    from rag.answercheck import counts
+
     words = re.findall(r"[\w'’.$-]+", text)
-    stem = noun.lower().rstrip("s")[:5]
     for i, w in enumerate(words):
-        if w.lower().rstrip("s")[:5] != stem:
+        if not counts(noun, {w}):
             continue
         j = i
         while j > 0 and i - j < 3 and words[j - 1].lower() not in _STOP and words[j - 1].lower() not in (
@@ -190,7 +196,7 @@ def _person(last: Turn) -> str | None:
 
     asked = _names(_PAREN.sub("", last.searched))
     kinds = asked_kinds(last.searched) or frozenset()
-    pool = ([n for n in _names(re.sub(r"\s*\[\d+\]", "", last.answer)) if n not in asked] if "person" in kinds
+    pool = ([n for n in _names(_said(last)) if n not in asked] if "person" in kinds
             else []) + asked
     people = [n for n in pool if not _ORGANISATION.search(n)]
     return people[0] if people else None
@@ -216,7 +222,7 @@ def by_substitution(question: str, last: Turn, generator: Streamer | None = None
         out = re.sub(r"\b(their|its)\b", f"{thing}'s" if not thing.endswith("s") else f"{thing}'", out, flags=re.I)
         out = re.sub(r"\b(they|them|it)\b", thing, out, flags=re.I)
     if _THERE.search(out):
-        places = _names(re.sub(r"\s*\[\d+\]", "", last.answer)) + _names(previous)
+        places = _names(_said(last)) + _names(previous)
         if places:
             out = _THERE.sub(f"in {places[0]}", out)
     if out == question:

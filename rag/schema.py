@@ -166,6 +166,15 @@ class Turn:
         return cls(answer.question, answer.searched or answer.question, "" if answer.refused else answer.answer,
                    titles)
 
+    @classmethod
+    def from_json(cls, data: dict) -> Turn:
+        """A turn from `{"question": ..., "answer": ..., "searched": ..., "titles": [...]}` (all but question optional)."""
+        return cls(data["question"], data.get("searched") or data["question"], str(data.get("answer") or ""),
+                   tuple(data.get("titles") or ()))
+
+    def to_json(self) -> dict:
+        return {"question": self.question, "searched": self.searched, "answer": self.answer, "titles": list(self.titles)}
+
 
 @dataclass(frozen=True)
 class Delta:

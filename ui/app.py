@@ -200,7 +200,7 @@ def chat(backend: Backend, message: str, history: list[dict], turns: list[dict],
         check_question(message)
         dates = DateRange.parse(since, until)
         pipeline = backend.pipeline(model)
-        earlier = [Turn(t["question"], t["searched"], t["answer"], tuple(t.get("titles", ()))) for t in turns]
+        earlier = [Turn.from_json(t) for t in turns]
         history.append({"role": "assistant", "content": "…"})
         note = f"Articles dated {dates}" if dates is not None else ""
         yield Step(list(history), "", note, turns, "", True)
@@ -210,8 +210,7 @@ def chat(backend: Backend, message: str, history: list[dict], turns: list[dict],
             if stop is not None and stop.is_set():
                 events.close()  # the model thread stops; nothing is generated after this
                 history[-1] = {"role": "assistant", "content": html.escape(text) + STOPPED}
-                turns.append({"question": message.strip(), "searched": message.strip(), "answer": "",
-                              "titles": [], "sources": "", "msg": len(history) - 1})
+                turns.append(Turn(message.strip(), message.strip()).to_json() | {"sources": "", "msg": len(history) - 1})
                 yield Step(history, "", note, turns, None, False)
                 return
             if isinstance(event, Delta):
@@ -225,9 +224,7 @@ def chat(backend: Backend, message: str, history: list[dict], turns: list[dict],
                 history[-1] = {"role": "assistant", "content": render_answer(event, turn)}
                 sources = render_sources(event, turn, pipeline.article,
                                          lambda src: pipeline.retriever.index.manifest.meta.get(src, {}))
-                t = Turn.of(event)
-                turns.append({"question": t.question, "searched": t.searched, "answer": t.answer,
-                              "titles": list(t.titles), "sources": sources, "msg": len(history) - 1})
+                turns.append(Turn.of(event).to_json() | {"sources": sources, "msg": len(history) - 1})
                 yield Step(history, sources, note, turns, None, False)
     except RagError as exc:
         if history[-1]["role"] == "assistant":
@@ -293,8 +290,7 @@ def api_ask(backend: Backend, question: str, since: str = "", until: str = "",
         if not isinstance(history or [], list) or not all(
                 isinstance(t, dict) and isinstance(t.get("question"), str) for t in history or []):
             raise InputError("history must be a list of {\"question\": ..., \"answer\": ...} objects")
-        earlier = [Turn(t["question"], t.get("searched") or t["question"], str(t.get("answer") or ""))
-                   for t in history or []]
+        earlier = [Turn.from_json(t) for t in history or []]
         return backend.pipeline().answer(question, dates=DateRange.parse(since, until), history=earlier).to_json()
     except RagError as exc:
         raise gr.Error(str(exc)) from None
