@@ -58,3 +58,11 @@ def test_reprinted_story_is_given_once_and_kept_as_also(settings, fake_embedder)
     assert "Tikhoretsk" in top.chunk.text
     assert [a.chunk.source for a in top.also if "Tikhoretsk" in a.chunk.text] == [
         ({"003_abfd0f9880f9ca5a.txt", "reprint.txt"} - {top.chunk.source}).pop()]
+
+
+def test_passages_come_in_fused_rank_order_even_from_one_article(retriever):
+    """No per-article penalty (eval/ablate.py): the best article's neighbouring paragraphs are all kept."""
+    hits = retriever.retrieve("Kim Jong Un two-day parliamentary session constitution new Cold War nuclear weapons", 4)
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert sum(h.chunk.source == "002_57e4e1cab6c92a8d.txt" for h in hits) >= 2
