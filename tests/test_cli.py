@@ -64,3 +64,21 @@ def test_bad_date_filter_names_the_option(tmp_path):
     assert proc.returncode == 2 and "--since" in one_line_error(proc)
     proc = run("ask", "Where?", "--since", "2023-10-15", "--until", "2023-10-01", "--index", str(tmp_path))
     assert proc.returncode == 2 and "after --until" in one_line_error(proc)
+
+
+def test_rag_add_copies_files_indexes_them_and_names_what_failed(tmp_path, smol_dir):
+    from tests.test_readers import PAGE
+
+    corpus, index = tmp_path / "articles", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "old.txt").write_text("An older article about ferries in Helsinki harbour.\n")
+    page = tmp_path / "barrier.html"
+    page.write_text(PAGE, encoding="utf-8")
+    proc = run("add", str(page), str(tmp_path / "missing.pdf"), "http://127.0.0.1:9/page.html",
+               "--corpus", str(corpus), "--index", str(index), "--model", "smollm2-135m")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 2 and "missing.pdf: no such file" in errors[0]
+    assert "http://127.0.0.1:9/page.html: cannot download it" in errors[1]
+    assert (corpus / "barrier.html").read_text(encoding="utf-8") == PAGE and page.exists()
+    assert "added barrier.html" in proc.stdout and "1 html, 1 txt" in proc.stdout and "1 article without a date" in proc.stdout

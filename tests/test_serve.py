@@ -89,3 +89,16 @@ def test_rag_ask_goes_through_the_running_server(server):
     # other settings than the server's: answered here
     other = run("ask", "--json", Q, "--index", str(index), "--model", "smollm2-135m", "--top-k", "3")
     assert other.returncode == 0 and "answered by rag serve" not in other.stderr
+
+
+def test_earlier_messages_resolve_a_follow_up(server):
+    import openai
+
+    _, url = server
+    client = openai.OpenAI(base_url=url, api_key="x")
+    messages = [{"role": "user", "content": "Where is the munitions depot?"},
+                {"role": "assistant", "content": "The depot is near Tikhoretsk in southwestern Russia [1]."},
+                {"role": "user", "content": "How far is it from the Russian border with Ukraine?"}]
+    data = client.chat.completions.create(model="rag", messages=messages).choices[0].message.model_extra["rag"]
+    assert data["question"] == messages[-1]["content"]
+    assert data["searched"] == "How far is the munitions depot from the Russian border with Ukraine?"
