@@ -37,6 +37,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="embedder runtime (default openvino; sentence-transformers is the torch reference)")
     parser.add_argument("--followup", choices=("rewrite", "substitute", "terms"),
                         help="how a follow-up question is made standalone (default substitute; see rag/followup.py)")
+    parser.add_argument("--generator-url", metavar="URL",
+                        help="generate on an OpenAI-compatible server you run (llama-server, vLLM, Ollama, "
+                             "rag serve --raw), e.g. http://127.0.0.1:8080/v1; key from env RAG_GENERATOR_KEY")
+    parser.add_argument("--generator-model", metavar="NAME",
+                        help="model name to ask that server for (default: the first it lists)")
     parser.add_argument("-v", "--verbose", action="store_true", help="more log output")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
 
@@ -75,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     p.add_argument("--allow-remote", action="store_true",
                    help="allow a --host other than loopback; then a key (env RAG_API_KEY) is required")
+    p.add_argument("--raw", action="store_true",
+                   help="serve the generator alone (the messages are the prompt; no retrieval, no index needed): "
+                        "a generator server for --generator-url")
 
     p = sub.add_parser("chat", help="open the chat in the browser (http://127.0.0.1:7860), or --cli in the terminal")
     _common(p)
@@ -109,7 +117,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(args.config, index=args.index, model=args.model, cache_dir=args.cache_dir,
                          backend=args.backend, dtype=args.dtype, embedder_backend=args.embedder_backend,
                          corpus=getattr(args, "corpus", None), top_k=getattr(args, "top_k", None),
-                         followup=args.followup)
+                         followup=args.followup, generator_url=args.generator_url,
+                         generator_model=args.generator_model)
 
 
 def update_index(settings: Settings, rebuild: bool = False):
@@ -240,17 +249,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from rag.serve import serve
+    from rag.serve import serve, serve_generator
 
-    settings, key = _listener(args, "the service", "RAG_API_KEY", "an API key")
-    serve(settings, host=args.host, port=args.port, api_key=key)
+    settings, key = _listener(args, "the service", "RAG_API_KEY", "an API key", needs_index=not args.raw)
+    (serve_generator if args.raw else serve)(settings, host=args.host, port=args.port, api_key=key)
     return 0
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def _listener(args: argparse.Namespace, what: str, env: str, secret: str) -> tuple[Settings, str | None]:
+def _listener(args: argparse.Namespace, what: str, env: str, secret: str,
+              needs_index: bool = True) -> tuple[Settings, str | None]:
     """Settings and the secret for a server on --host/--port: loopback, or --allow-remote with `env` set."""
     import os
 
@@ -267,7 +277,7 @@ def _listener(args: argparse.Namespace, what: str, env: str, secret: str) -> tup
             raise InputError(f"--allow-remote needs {secret} in the {env} environment variable")
     if not 1 <= args.port <= 65535:
         raise InputError(f"--port must be between 1 and 65535, got {args.port}")
-    if current_version(settings.index) is None:
+    if needs_index and current_version(settings.index) is None:
         raise RagError(f"no index in {settings.index}; run: rag index")
     return settings, value
 

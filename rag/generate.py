@@ -11,6 +11,8 @@ only when chosen, so an unused runtime's libraries are never loaded.
   prompt prefixes.
 - `transformers`: the float32 reference.
 - `llama.cpp`: the GGUF itself, through the optional compiled llama-cpp-python.
+- `server`: any OpenAI-compatible server (`generator_url`: llama-server, vLLM, Ollama,
+  `rag serve --raw`); setting `generator_url` selects it.
 """
 
 from __future__ import annotations
@@ -41,10 +43,13 @@ RUNTIMES: dict[str, Runtime] = {
                             "transformers float32 (the reference)"),
     "llama.cpp": Runtime("rag.runtimes.llamacpp", "LlamaGenerator", ("gguf",),
                          "llama.cpp on the GGUF (make setup-fast compiles it)"),
+    "server": Runtime("rag.runtimes.server", "ServerGenerator", ("remote",),
+                      "an OpenAI-compatible server you run (chosen by --generator-url)"),
 }
 
 
 class TextGenerator(Protocol):
+    name: str
     counter: TokenCounter
 
     def stream(self, messages: Sequence[Message], max_new_tokens: int) -> Iterator[str]: ...

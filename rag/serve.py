@@ -9,7 +9,11 @@ Endpoints (FastAPI on uvicorn):
   (citations, claims, conflicts, refused, timings). With `"stream": true` it answers with
   server-sent events: the checked answer as one content delta, then a final chunk whose
   delta carries `rag`, then `data: [DONE]`.
-While it runs, `<index>/server.json` names its address, index, model and runtime, so
+`rag serve --raw` serves the generator alone on the same endpoints: the messages are the
+prompt, the reply is the model's raw text streamed token by token, and no index is needed.
+It is a real OpenAI-compatible generator server, for `--generator-url` on another machine
+(or in the tests).
+While it runs (not with `--raw`), `<index>/server.json` names its address, index, model and runtime, so
 `rag ask` on the same index and settings sends its question here instead of loading models
 (`ask_server`); the file is removed on exit. Binding beyond loopback needs `--allow-remote`
 and a key in `RAG_API_KEY`, checked as `Authorization: Bearer KEY`.
@@ -41,7 +45,8 @@ MODEL_ID = "rag"
 def _identity(settings: Settings) -> dict:
     """What a server must share with a `rag ask` for its answers to be the same."""
     return {"index": str(settings.index.resolve()), "model": settings.model, "backend": settings.backend,
-            "dtype": settings.dtype, "top_k": settings.top_k, "context_tokens": settings.context_tokens}
+            "dtype": settings.dtype, "top_k": settings.top_k, "context_tokens": settings.context_tokens,
+            "generator_url": settings.generator_url}
 
 
 def history(messages: list[dict]) -> list[Turn]:
@@ -56,12 +61,10 @@ def history(messages: list[dict]) -> list[Turn]:
     return turns
 
 
-def create_app(pipeline, api_key: str | None = None):
-    """The FastAPI app answering with `pipeline` (a loaded `rag.pipeline.Pipeline`)."""
+def _base_app(api_key: str | None, generator: str):
+    """The FastAPI app with `/v1/models` and the key check; returns (app, check_key, error)."""
     from fastapi import FastAPI, Header, HTTPException
-    from fastapi.responses import JSONResponse, StreamingResponse
-
-    from rag.errors import InputError, RagError
+    from fastapi.responses import JSONResponse
 
     app = FastAPI(title="rag-news", docs_url=None, redoc_url=None)
 
@@ -69,51 +72,135 @@ def create_app(pipeline, api_key: str | None = None):
         if api_key and authorization != f"Bearer {api_key}":
             raise HTTPException(status_code=401, detail="missing or wrong API key (Authorization: Bearer KEY)")
 
+    def error(message: str, status: int = 400) -> JSONResponse:
+        kind = "invalid_request" if status == 400 else "server_error"
+        return JSONResponse({"error": {"message": message, "type": kind}}, status_code=status)
+
     @app.get("/v1/models")
     def models(authorization: str | None = Header(default=None)) -> dict:
         check_key(authorization)
         return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "rag-news",
-                                            "generator": pipeline.settings.model}]}
+                                            "generator": generator}]}
+
+    return app, check_key, error
+
+
+def _chunk(ident: str, created: int, delta: dict, finish: str | None = None) -> str:
+    """One server-sent event of a streamed chat completion."""
+    return "data: " + json.dumps({"id": ident, "object": "chat.completion.chunk", "created": created,
+                                  "model": MODEL_ID, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]},
+                                 ensure_ascii=False) + "\n\n"
+
+
+def _completion(ident: str, created: int, message: dict, usage: dict | None = None) -> dict:
+    return {"id": ident, "object": "chat.completion", "created": created, "model": MODEL_ID,
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", **message}}],
+            "usage": usage or {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+
+
+def create_app(pipeline, api_key: str | None = None):
+    """The FastAPI app answering with `pipeline` (a loaded `rag.pipeline.Pipeline`)."""
+    from fastapi import Header
+    from fastapi.responses import StreamingResponse
+
+    from rag.errors import InputError, RagError
+
+    app, check_key, error = _base_app(api_key, pipeline.settings.model)
 
     @app.post("/v1/chat/completions")
     def completions(body: dict, authorization: str | None = Header(default=None)):
         check_key(authorization)
         messages = body.get("messages")
         if not isinstance(messages, list) or not messages:
-            return JSONResponse({"error": {"message": "messages must be a non-empty list", "type": "invalid_request"}},
-                                status_code=400)
+            return error("messages must be a non-empty list")
         turns = [m for m in messages if isinstance(m, dict) and m.get("role") in ("user", "assistant")]
         if not turns or turns[-1].get("role") != "user" or not isinstance(turns[-1].get("content"), str):
-            return JSONResponse({"error": {"message": "the last message must be a user message with text",
-                                           "type": "invalid_request"}}, status_code=400)
+            return error("the last message must be a user message with text")
         try:
             answer = pipeline.answer(turns[-1]["content"], history=history(turns[:-1]))
         except InputError as exc:
-            return JSONResponse({"error": {"message": str(exc), "type": "invalid_request"}}, status_code=400)
+            return error(str(exc))
         except RagError as exc:
-            return JSONResponse({"error": {"message": str(exc), "type": "server_error"}}, status_code=500)
+            return error(str(exc), 500)
         data = answer.to_json()
         ident = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         created = int(time.time())
         if not body.get("stream"):
-            return {"id": ident, "object": "chat.completion", "created": created, "model": MODEL_ID,
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": answer.text, "rag": data}}],
-                    "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+            return _completion(ident, created, {"content": answer.text, "rag": data})
 
         def events():
-            def chunk(delta: dict, finish: str | None = None) -> str:
-                return "data: " + json.dumps({"id": ident, "object": "chat.completion.chunk", "created": created,
-                                              "model": MODEL_ID, "choices": [{"index": 0, "delta": delta,
-                                                                              "finish_reason": finish}]},
-                                             ensure_ascii=False) + "\n\n"
-            yield chunk({"role": "assistant", "content": answer.text})
-            yield chunk({"rag": data}, "stop")
+            yield _chunk(ident, created, {"role": "assistant", "content": answer.text})
+            yield _chunk(ident, created, {"rag": data}, "stop")
             yield "data: [DONE]\n\n"
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
     return app
+
+
+def create_generator_app(generator, max_new_tokens: int, api_key: str | None = None):
+    """The FastAPI app of `rag serve --raw`: `generator` (a `rag.generate.TextGenerator`) on the messages as given."""
+    from fastapi import Header
+    from fastapi.responses import StreamingResponse
+
+    from rag.errors import RagError
+    from rag.prompt import Message
+
+    app, check_key, error = _base_app(api_key, generator.name)
+
+    @app.post("/v1/chat/completions")
+    def completions(body: dict, authorization: str | None = Header(default=None)):
+        check_key(authorization)
+        raw = body.get("messages")
+        if not isinstance(raw, list) or not raw or not all(
+                isinstance(m, dict) and m.get("role") in ("system", "user", "assistant")
+                and isinstance(m.get("content"), str) for m in raw):
+            return error("messages must be a non-empty list of {role: system|user|assistant, content: text}")
+        limit = next((body[k] for k in ("max_tokens", "max_completion_tokens") if body.get(k) is not None),
+                     max_new_tokens)
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 4096:
+            return error(f"max_tokens must be an integer from 1 to 4096, got {limit!r}")
+        messages = [Message(m["role"], m["content"]) for m in raw]
+        ident = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        created = int(time.time())
+        if not body.get("stream"):
+            try:
+                text = "".join(generator.stream(messages, limit))
+            except RagError as exc:
+                return error(str(exc), 500)
+            prompt = sum(len(generator.counter.encode_ordinary(m.content)) for m in messages)
+            done = len(generator.counter.encode_ordinary(text))
+            return _completion(ident, created, {"content": text},
+                               {"prompt_tokens": prompt, "completion_tokens": done, "total_tokens": prompt + done})
+
+        def events():
+            pieces = generator.stream(messages, limit)
+            try:
+                yield _chunk(ident, created, {"role": "assistant", "content": ""})
+                for piece in pieces:
+                    yield _chunk(ident, created, {"content": piece})
+                yield _chunk(ident, created, {}, "stop")
+                yield "data: [DONE]\n\n"
+            finally:
+                pieces.close()  # the client went away: stop generating
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    return app
+
+
+def serve_generator(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
+                    api_key: str | None = None) -> None:
+    """`rag serve --raw`: load the generator alone and serve it until interrupted."""
+    import uvicorn
+
+    from rag.generate import load_generator
+
+    app = create_generator_app(load_generator(settings), settings.max_new_tokens, api_key)
+    print(f"serving the generator {settings.model} (raw, no retrieval) at http://{host}:{port}/v1 "
+          "(OpenAI-compatible; Ctrl-C to stop)", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, api_key: str | None = None) -> None:

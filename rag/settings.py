@@ -58,6 +58,11 @@ class Settings:
     dtype: str = "auto"
     # How a follow-up question is made standalone (rag.followup.RESOLVERS): "rewrite", "substitute" or "terms".
     followup: str = "substitute"
+    # An OpenAI-compatible server that generates instead of a local model (llama-server, vLLM,
+    # Ollama, `rag serve --raw`), e.g. "http://127.0.0.1:8080/v1"; setting it selects backend "server".
+    generator_url: str = ""
+    # The model name sent to that server ("": the first it lists at /v1/models).
+    generator_model: str = ""
 
     def __post_init__(self) -> None:
         for name in ("corpus", "index", "cache_dir"):
@@ -76,7 +81,15 @@ class Settings:
         _check_int("threads", self.threads, 0, 256)
         _check_float("min_relevance", self.min_relevance, -1.0, 1.0)
         _check_float("min_support", self.min_support, 0.0, 1.0)
+        for name in ("generator_url", "generator_model"):
+            if not isinstance(getattr(self, name), str):
+                raise InputError(f"setting '{name}' must be a string")
+        if self.generator_url:
+            _check_url("generator_url", self.generator_url)
+            object.__setattr__(self, "backend", "server")
         _check_choice("backend", self.backend, tuple(RUNTIMES))
+        if self.backend == "server" and not self.generator_url:
+            raise InputError("backend 'server' needs generator_url (--generator-url http://HOST:PORT/v1)")
         _check_choice("followup", self.followup, ("rewrite", "substitute", "terms"))
         _check_choice("chunking", self.chunking, ("tokens", "paragraphs"))
         _check_choice("embedder_backend", self.embedder_backend, ("openvino", "sentence-transformers"))
@@ -95,6 +108,14 @@ class Settings:
 def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
     if value not in choices:
         raise InputError(f"setting '{name}' must be one of {', '.join(choices)}, got {value!r}")
+
+
+def _check_url(name: str, value: str) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError(f"setting '{name}' must be an http(s) URL such as http://127.0.0.1:8080/v1, got {value!r}")
 
 
 def _check_int(name: str, value: object, lo: int, hi: int) -> None:

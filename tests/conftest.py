@@ -125,3 +125,22 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_for_http(url: str, proc, timeout: float = 300.0) -> None:
+    """Wait until `url` answers (any HTTP status) while `proc` runs; fail with its stderr if it exits."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    deadline = time.time() + timeout
+    while True:
+        assert proc.poll() is None, proc.stderr.read()
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            assert time.time() < deadline, f"{url} did not answer in {timeout:.0f} s"
+            time.sleep(0.5)
