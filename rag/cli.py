@@ -56,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, help="folder of articles: .txt .md .html .xml/.rss/.atom .pdf .json/.jsonl "
                                                "(default: data/articles/)")
     p.add_argument("--rebuild", action="store_true", help="re-embed everything instead of updating")
+    p.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                   help="build on Ray Data (a full rebuild): a local Ray runtime, or the cluster at ADDRESS "
+                        "(or RAY_ADDRESS); on a cluster the corpus and index must be on a shared filesystem")
+    p.add_argument("--workers", type=int, default=1, help="with --ray: embedder actors (default 1)")
 
     p = sub.add_parser("add", help="copy files (or download pages and feeds) into the corpus and index them")
     _common(p)
@@ -146,9 +150,27 @@ def _summary(report) -> str:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    report, _ = update_index(_settings(args), args.rebuild)
+    if args.ray is None:
+        report, _ = update_index(_settings(args), args.rebuild)
+    else:
+        report = _ray_index(_settings(args), args.ray or None, args.workers)
     print(_summary(report))
     return 0
+
+
+def _ray_index(settings: Settings, address: str | None, workers: int):
+    """`rag index --ray`: the full rebuild on Ray Data (rag.ray_index)."""
+    from rag.embed import load_embedder
+    from rag.models import resolve_tokenizer
+    from rag.ray_index import build_index_ray
+
+    if not 1 <= workers <= 1024:
+        raise InputError(f"--workers must be between 1 and 1024, got {workers}")
+    if not settings.corpus.is_dir():
+        raise RagError(f"corpus folder {settings.corpus} not found; pass --corpus DIR or put articles there")
+    tokenizer = resolve_tokenizer(settings.model, settings.cache_dir)
+    embedder = load_embedder(settings)  # here only for its name and width (and to export it once)
+    return build_index_ray(settings, tokenizer, embedder.name, embedder.dim, address, workers)
 
 
 def cmd_add(args: argparse.Namespace) -> int:

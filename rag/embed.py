@@ -43,7 +43,7 @@ class TextEmbedder(Protocol):
 
 def load_embedder(settings: Settings) -> TextEmbedder:
     if settings.embedder_backend == "openvino":
-        return OpenVINOEmbedder(settings.embedder, settings.cache_dir)
+        return OpenVINOEmbedder(settings.embedder, settings.cache_dir, settings.threads)
     return Embedder(settings.embedder)
 
 
@@ -81,7 +81,7 @@ class Embedder:
 class OpenVINOEmbedder:
     """The embedder's OpenVINO IR with its tokenizer; mean pooling and normalisation in numpy."""
 
-    def __init__(self, name: str, cache_dir: Path) -> None:
+    def __init__(self, name: str, cache_dir: Path, threads: int = 0) -> None:
         import openvino
         from tokenizers import Tokenizer
 
@@ -101,7 +101,8 @@ class OpenVINOEmbedder:
         self._tokenizer.enable_truncation(int(config.get("max_seq_length", 256)))
         self._tokenizer.enable_padding()
         core = openvino.Core()
-        self._model = core.compile_model(str(folder / "openvino_model.xml"), "CPU")
+        config = {"INFERENCE_NUM_THREADS": threads} if threads else {}
+        self._model = core.compile_model(str(folder / "openvino_model.xml"), "CPU", config)
         self._inputs = {i.get_any_name() for i in self._model.inputs}
         self.dim = int(json.loads((folder / "config.json").read_text())["hidden_size"])
 

@@ -88,13 +88,10 @@ def build_index(settings: Settings, counter: TokenCounter, embedder: TextEmbedde
         formats = dict(Counter(format_of(d.origin or d.source) for d in docs))
         undated = sum(not d.date for d in docs)
 
-        titles = {d.source: d.title for d in docs}
-        dates = {d.source: d.date for d in docs if d.date}
-        origins = {d.source: d.origin for d in docs if d.origin and d.origin != d.source}
-        meta = {d.source: m for d in docs if (m := {k: v for k, v in (("url", d.url), ("author", d.author),
-                                                                        ("site", d.site)) if v})}
+        manifest = manifest_for(settings, docs, stats, embedder.name, dim, counter.name)
         same_meta = previous is not None and (previous.manifest.titles, previous.manifest.dates,
-                                              previous.manifest.meta) == (titles, dates, meta)
+                                              previous.manifest.meta) == (manifest.titles, manifest.dates,
+                                                                          manifest.meta)
         if previous is not None and not (added or changed or removed) and same_meta:
             log.info("index is up to date (%d articles, %d chunks)", len(docs), len(previous.chunks))
             return BuildReport(0, 0, 0, unchanged, len(previous.chunks), 0, time.perf_counter() - started,
@@ -106,14 +103,6 @@ def build_index(settings: Settings, counter: TokenCounter, embedder: TextEmbedde
             if vectors.shape != (len(new_chunks), dim):
                 raise ValueError(f"embedder returned shape {vectors.shape}, expected ({len(new_chunks)}, {dim})")
 
-        manifest = Manifest(
-            format=FORMAT, embedder=embedder.name, dim=dim,
-            chunk_tokens=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap, chunking=settings.chunking,
-            tokenizer=counter.name, corpus=str(settings.corpus.resolve()),
-            built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            files={d.source: d.sha256 for d in docs}, titles=titles, dates=dates, stats=stats,
-            origins=origins, meta=meta,
-        )
         appending = previous is not None and not (changed or removed) and (
             hasattr(previous.faiss, "hnsw") or len(previous.chunks) + len(new_chunks) < HNSW_FROM)
         if appending:
@@ -128,6 +117,22 @@ def build_index(settings: Settings, counter: TokenCounter, embedder: TextEmbedde
         path = write_version(index_dir, manifest, chunks, vector_index, texts)
         return BuildReport(added, changed, removed, unchanged, len(chunks), len(new_chunks),
                            time.perf_counter() - started, path, formats, undated)
+
+
+def manifest_for(settings: Settings, docs: list[Document], stats: dict[str, list[int]], embedder: str, dim: int,
+                 tokenizer: str) -> Manifest:
+    """The manifest of a version holding `docs` (in corpus order) built with these settings and models."""
+    return Manifest(
+        format=FORMAT, embedder=embedder, dim=dim,
+        chunk_tokens=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap, chunking=settings.chunking,
+        tokenizer=tokenizer, corpus=str(settings.corpus.resolve()),
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        files={d.source: d.sha256 for d in docs}, titles={d.source: d.title for d in docs},
+        dates={d.source: d.date for d in docs if d.date}, stats=stats,
+        origins={d.source: d.origin for d in docs if d.origin and d.origin != d.source},
+        meta={d.source: m for d in docs if (m := {k: v for k, v in (("url", d.url), ("author", d.author),
+                                                                     ("site", d.site)) if v})},
+    )
 
 
 def _read_changed(corpus: Path, manifest: Manifest | None) -> tuple[list[Document], dict[str, list[int]]]:

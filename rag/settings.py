@@ -51,7 +51,7 @@ class Settings:
     min_relevance: float = 0.30
     # Share of an answer sentence's content words a quote must hold to count as support.
     min_support: float = 0.5
-    threads: int = 0  # 0: the runtime decides
+    threads: int = 0  # CPU threads of the generator and embedder; 0: the runtime decides
     # The generator runtime, a name in rag.generate.RUNTIMES ("llama.cpp" needs `make setup-fast`).
     backend: str = "openvino"
     # Weights: "auto" (the runtime's default) or one the runtime offers (rag.generate.RUNTIMES).
