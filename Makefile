@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.setup-done
 
-.PHONY: stress setup run demo chat test index eval clean setup-quality setup-fast bench bench-scale
+.PHONY: stress setup run demo chat test index eval clean setup-quality setup-fast bench bench-scale bench-ray
 
 setup: $(STAMP)
 
@@ -59,6 +59,10 @@ bench: index
 # Scale: a 100,000-chunk index (see docs/scaling.md).
 bench-scale: setup
 	$(BIN)/python bench/scale.py
+
+# Index build throughput: local and on a local Ray runtime with 1 and 2 actors (see docs/scaling.md).
+bench-ray: setup
+	$(BIN)/python bench/ray_build.py
 
 # Load test, loopback only: 20 concurrent /ask questions on the default model, then 200 in a
 # row (SmolLM2 by default, to bound the time) with resident memory tracked.

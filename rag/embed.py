@@ -101,7 +101,9 @@ class OpenVINOEmbedder:
         self._tokenizer.enable_truncation(int(config.get("max_seq_length", 256)))
         self._tokenizer.enable_padding()
         core = openvino.Core()
-        config = {"INFERENCE_NUM_THREADS": threads} if threads else {}
+        # with a thread count set (several embedders side by side, e.g. Ray actors), no pinning:
+        # OpenVINO would pin every process's threads to the same first cores
+        config = {"INFERENCE_NUM_THREADS": threads, "ENABLE_CPU_PINNING": False} if threads else {}
         self._model = core.compile_model(str(folder / "openvino_model.xml"), "CPU", config)
         self._inputs = {i.get_any_name() for i in self._model.inputs}
         self.dim = int(json.loads((folder / "config.json").read_text())["hidden_size"])

@@ -156,6 +156,11 @@ _ORGANISATION = re.compile(r"\b(House|Council|Ministry|Department|Agency|Office|
                            r"Korea|Russia|Ukraine|States|Union|Nations|China|Israel|Iran|Japan)\b")
 
 
+_TITLE = re.compile(r"\b(?:President|Secretary|Minister|Spokesman|Spokeswoman|Spokesperson|Chancellor|Leader|"
+                    r"Senator|Ambassador|General|Admiral|King|Queen|Premier|Governor|Mayor|Chairman|Speaker)"
+                    r"\s+[A-Z].*")
+
+
 def _phrase_with(noun: str, text: str) -> str | None:
     """The noun phrase of `text` that ends in `noun` (up to three modifiers before it, an "of …" after it)."""
     from rag.answercheck import counts
@@ -179,12 +184,33 @@ def _phrase_with(noun: str, text: str) -> str | None:
     return None
 
 
+_DO = "did|does|do|will|would|can|could|should|may|might"
+_SUBJECT = re.compile(rf"\b({_DO}|is|are|was|were|has|have|had)\s+the\s+((?:[\w'’$.-]+\s+){{0,4}}?[\w'’$-]+?)"
+                      r"(?=\s+(?:of|in|on|at|from|to|for|by|with|after|before|into|about)\b|[?.,]|$)", re.I)
+
+
+def _subject(text: str) -> str | None:
+    """The subject of a question's auxiliary verb: "When did the shipments begin?" -> "the shipments",
+    "How far from the border is the munitions depot?" -> "the munitions depot"."""
+    m = _SUBJECT.search(text)
+    if not m:
+        return None
+    words = m.group(2).split()
+    if len(words) > 1 and (re.fullmatch(_DO, m.group(1), re.I) or re.search(r"(?:ed|en|wn)$", words[-1])):
+        words = words[:-1]  # the main verb after the subject ("begin", "shipped")
+    return "the " + " ".join(words)
+
+
 def _main_phrase(text: str) -> str | None:
-    """The thing a question is about: what "how many/much" counts, else its first "the …" phrase."""
+    """The thing a question is about: what "how many/much" counts, else the subject of its auxiliary,
+    else its first "the …" phrase."""
     m = re.search(r"\bhow\s+(?:many|much)\s+((?:[\w'’-]+\s+){0,4}?[\w'’-]+?)(?=\s+(?:did|does|do|is|are|was|were|"
                   r"has|have|had|will|would|can|could|\w+ed)\b)", text, re.I)
     if m:
         return "the " + m.group(1)
+    subject = _subject(text)
+    if subject:
+        return subject
     m = re.search(r"\bthe\s+((?:[\w'’$.-]+\s+){0,3}?[\w'’$-]+?)(?=\s+(?:did|does|do|is|are|was|were|has|have|had|of|"
                   r"in|on|at|from|to|for|by|with|arrive|leave|go|come)\b|[?.,]|$)", text, re.I)
     return "the " + m.group(1) if m else None
@@ -198,7 +224,13 @@ def _person(last: Turn) -> str | None:
     kinds = asked_kinds(last.searched) or frozenset()
     pool = ([n for n in _names(_said(last)) if n not in asked] if "person" in kinds
             else []) + asked
-    people = [n for n in pool if not _ORGANISATION.search(n)]
+    people = []
+    for n in pool:
+        if _ORGANISATION.search(n):  # "Ukraine President Zelenskyy": the person is from the title on
+            titled = _TITLE.search(n)
+            n = titled.group(0) if titled and not _ORGANISATION.search(titled.group(0)) else ""
+        if n:
+            people.append(n)
     return people[0] if people else None
 
 

@@ -36,6 +36,7 @@ from rag.store import build_lock, new_faiss_index, write_version
 log = logging.getLogger("rag.store")
 
 BATCH = 64  # chunks per embedding call
+CHUNKER_CPUS = 0.25  # chunking is ~100x cheaper than embedding: one actor with a share of a core
 _DOC_FIELDS = ("source", "text", "title", "sha256", "date", "origin", "url", "author", "site")
 
 
@@ -139,9 +140,11 @@ def build_index_ray(settings: Settings, tokenizer: Path, embedder_name: str, dim
     corpus = settings.corpus.resolve()
     items = [{"file_no": i, "path": str(p.resolve()), "name": p.relative_to(settings.corpus).as_posix()}
              for i, p in enumerate(files)]
-    cpus = max(1, (os.cpu_count() or 1) // workers)
-    # the embedder actors share the machine: each gets its share of the cores
-    worker_settings = settings.replace(threads=cpus, corpus=corpus)
+    cores = os.cpu_count() or 1
+    # the embedder actors share the machine: each gets its share of the cores (as threads, and
+    # as Ray CPUs next to the small share the chunker holds, so that both stages run at once)
+    worker_settings = settings.replace(threads=max(1, cores // workers), corpus=corpus)
+    embed_cpus = max(0.25, (cores - CHUNKER_CPUS) / workers)
     _init_ray(address, workers)
     settings.index.mkdir(parents=True, exist_ok=True)
     with build_lock(settings.index):
@@ -151,9 +154,9 @@ def build_index_ray(settings: Settings, tokenizer: Path, embedder_name: str, dim
             docs_ds = ray.data.from_items(items).flat_map(_read).materialize()
             (docs_ds.flat_map(_Chunker, fn_constructor_kwargs={"settings": worker_settings,
                                                                "tokenizer": str(tokenizer)},
-                              compute=ray.data.ActorPoolStrategy(size=workers))
+                              compute=ray.data.ActorPoolStrategy(size=1), num_cpus=CHUNKER_CPUS)
              .map_batches(_Embedder, fn_constructor_kwargs={"settings": worker_settings}, batch_size=BATCH,
-                          batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=cpus)
+                          batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=embed_cpus)
              .write_parquet(str(shards)))
             rows = sorted(docs_ds.iter_rows(), key=lambda r: (r["file_no"], r["doc_no"]))
             docs = [Document(**{f: r[f] for f in _DOC_FIELDS}) for r in rows]

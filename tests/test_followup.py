@@ -77,3 +77,21 @@ def test_detection_and_acceptance():
     assert not accept("Where were they shipped from?", "Where were they shipped from?", last)  # resolved nothing
     assert not accept("How many containers did North Korea send to Russia?", "How many were sent?", last)  # echo
     assert accept("Where were the containers shipped from?", "Where were they shipped from?", last)
+
+
+def test_it_and_they_stand_for_the_subject_of_the_last_question():
+    begin = Turn("q", "When did the shipments begin?", "The articles do not say.")
+    assert resolve("And when did they end?", [begin], None, "substitute") == "When did the shipments end?"
+    depot = Turn("q", "How far from the border with Ukraine is the munitions depot?", "About 290 kilometers [1].")
+    assert resolve("Which town is it close to?", [depot], None, "substitute") == \
+        "Which town is the munitions depot close to?"
+    arrive = Turn("q", "Where in Russia did the containers arrive?", "In Dunay [1].")
+    assert resolve("Where were they taken next?", [arrive], None, "substitute") == \
+        "Where were the containers taken next?"
+
+
+def test_his_is_the_person_named_after_a_title_not_a_place():
+    zelenskyy = Turn("q", "Which Ukrainian president went to NATO's headquarters?",
+                     "Ukraine President Zelenskyy went to NATO's headquarters in Brussels [1].")
+    assert resolve("How many shells does his country fire every day?", [zelenskyy], None, "substitute") == \
+        "How many shells does President Zelenskyy's country fire every day?"
