@@ -156,6 +156,9 @@ _ORGANISATION = re.compile(r"\b(House|Council|Ministry|Department|Agency|Office|
                            r"Korea|Russia|Ukraine|States|Union|Nations|China|Israel|Iran|Japan)\b")
 
 
+_COUNTRY = re.compile(r"^(?:the\s+)?((?:North |South )?Korea|Russia|Ukraine|United States|U\.S\.|China|Israel|Iran|"
+                      r"Japan|France|Germany|Britain|India|Taiwan)\b.*\b(?:President|Minister|Leader|Chancellor|"
+                      r"King|Queen|Premier)\b")
 _TITLE = re.compile(r"\b(?:President|Secretary|Minister|Spokesman|Spokeswoman|Spokesperson|Chancellor|Leader|"
                     r"Senator|Ambassador|General|Admiral|King|Queen|Premier|Governor|Mayor|Chairman|Speaker)"
                     r"\s+[A-Z].*")
@@ -245,6 +248,11 @@ def by_substitution(question: str, last: Turn, generator: Streamer | None = None
         return f"the {found}" if found else m.group(0)
 
     out = _DEMONSTRATIVE.sub(demonstrative, out)
+    country = re.search(r"\b(?:his|her|their)\s+country\b", out, re.I)
+    if country:  # "his country" after "Ukraine President Zelenskyy": the country his name comes with
+        named = [m.group(1) for n in _names(_said(last)) + _names(previous) if (m := _COUNTRY.search(n))]
+        if named:
+            out = out[:country.start()] + named[0] + out[country.end():]
     person = _person(last) if _PERSON_PRONOUN.search(out) else None
     if person:
         out = re.sub(r"\b(his|hers|her)\b(?=\s+\w)", f"{person}'s", out, flags=re.I)

@@ -93,5 +93,7 @@ def test_it_and_they_stand_for_the_subject_of_the_last_question():
 def test_his_is_the_person_named_after_a_title_not_a_place():
     zelenskyy = Turn("q", "Which Ukrainian president went to NATO's headquarters?",
                      "Ukraine President Zelenskyy went to NATO's headquarters in Brussels [1].")
+    assert resolve("Where did he go next?", [zelenskyy], None, "substitute") == "Where did President Zelenskyy go next?"
+    # "his country" is the country his title comes with
     assert resolve("How many shells does his country fire every day?", [zelenskyy], None, "substitute") == \
-        "How many shells does President Zelenskyy's country fire every day?"
+        "How many shells does Ukraine fire every day?"
