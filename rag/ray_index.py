@@ -21,6 +21,7 @@ import logging
 import os
 import shutil
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -178,9 +179,7 @@ def build_index_ray(settings: Settings, tokenizer: Path, embedder_name: str, dim
         manifest = manifest_for(settings, docs, stats, embedder_name, dim, load_counter(tokenizer).name)
         path = write_version(settings.index, manifest, chunks, new_faiss_index(vectors, dim),
                              {d.source: d.text for d in docs})
-    formats: dict[str, int] = {}
-    for d in docs:
-        formats[format_of(d.origin or d.source)] = formats.get(format_of(d.origin or d.source), 0) + 1
+    formats = dict(Counter(format_of(d.origin or d.source) for d in docs))
     return BuildReport(len(docs), 0, 0, 0, len(chunks), len(chunks), time.perf_counter() - started, path,
                        formats, sum(not d.date for d in docs))
 
