@@ -51,6 +51,7 @@ def main() -> int:
     from rag.embed import load_embedder
     from rag.evaluate import load_gold
     from rag.evaluate import percentile as pct
+    from rag.indexer import file_stamp
     from rag.ingest import read_corpus
     from rag.models import resolve_model
     from rag.retrieve import Retriever
@@ -154,7 +155,7 @@ def main() -> int:
         chunk_overlap=settings.chunk_overlap, chunking="tokens", tokenizer=counter.name, corpus=str(corpus.resolve()),
         built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), files={d.source: d.sha256 for d in docs},
         titles={d.source: d.title for d in docs}, dates={d.source: d.date for d in docs if d.date},
-        stats={d.source: [(corpus / d.source).stat().st_size, (corpus / d.source).stat().st_mtime_ns] for d in docs})
+        stats={d.source: file_stamp(corpus / d.source) for d in docs})
     w0 = time.perf_counter()
     index_dir.mkdir(parents=True)
     store.write_version(index_dir, manifest, chunks, chosen, {d.source: d.text for d in docs})

@@ -125,6 +125,11 @@ def _settings(args: argparse.Namespace) -> Settings:
                          generator_model=args.generator_model)
 
 
+def _check_corpus(settings: Settings) -> None:
+    if not settings.corpus.is_dir():
+        raise RagError(f"corpus folder {settings.corpus} not found; pass --corpus DIR or put articles there")
+
+
 def update_index(settings: Settings, rebuild: bool = False):
     """Build or update the index for `settings`; returns (BuildReport, the loaded Embedder)."""
     from rag.embed import load_embedder
@@ -132,8 +137,7 @@ def update_index(settings: Settings, rebuild: bool = False):
     from rag.indexer import build_index
     from rag.tokens import load_counter
 
-    if not settings.corpus.is_dir():
-        raise RagError(f"corpus folder {settings.corpus} not found; pass --corpus DIR or put articles there")
+    _check_corpus(settings)
     counter = load_counter(resolve_tokenizer(settings.model, settings.cache_dir))
     embedder = load_embedder(settings)
     report = build_index(settings, counter, embedder, rebuild=rebuild)
@@ -166,8 +170,7 @@ def _ray_index(settings: Settings, address: str | None, workers: int):
 
     if not 1 <= workers <= 1024:
         raise InputError(f"--workers must be between 1 and 1024, got {workers}")
-    if not settings.corpus.is_dir():
-        raise RagError(f"corpus folder {settings.corpus} not found; pass --corpus DIR or put articles there")
+    _check_corpus(settings)
     tokenizer = resolve_tokenizer(settings.model, settings.cache_dir)
     embedder = load_embedder(settings)  # here only for its name and width (and to export it once)
     return build_index_ray(settings, tokenizer, embedder.name, embedder.dim, address, workers)

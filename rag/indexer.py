@@ -150,11 +150,7 @@ def _read_changed(corpus: Path, manifest: Manifest | None) -> tuple[list[Documen
     stats: dict[str, list[int]] = {}
     for path in corpus_files(corpus):
         name = path.relative_to(corpus).as_posix()
-        try:
-            st = path.stat()
-        except OSError:
-            st = None
-        stamp = [st.st_size, st.st_mtime_ns] if st else None
+        stamp = file_stamp(path)
         if manifest is not None and stamp and manifest.stats.get(name) == stamp and name in held:
             for source in held[name]:
                 m = manifest.meta.get(source, {})
@@ -166,8 +162,22 @@ def _read_changed(corpus: Path, manifest: Manifest | None) -> tuple[list[Documen
         if stamp:
             stats[name] = stamp
     if not docs:
-        raise CorpusError(f"corpus folder {corpus} holds no readable article ({', '.join(EXTENSIONS)})")
+        raise no_articles(corpus)
     return docs, stats
+
+
+def file_stamp(path: Path) -> list[int] | None:
+    """[size, mtime in ns] of a corpus file, as the manifest records it (None if it cannot be read)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def no_articles(corpus: Path) -> CorpusError:
+    """The error for a corpus folder without one readable article."""
+    return CorpusError(f"corpus folder {corpus} holds no readable article ({', '.join(EXTENSIONS)})")
 
 
 def _warn_about(doc: Document, first_with_hash: dict[str, str]) -> None:

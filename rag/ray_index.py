@@ -26,15 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.errors import CorpusError, RagError
-from rag.indexer import BuildReport, manifest_for
-from rag.ingest import EXTENSIONS, corpus_files
+from rag.errors import RagError
+from rag.indexer import BuildReport, file_stamp, manifest_for, no_articles
+from rag.ingest import corpus_files
 from rag.readers import format_of
 from rag.schema import Chunk, Document
 from rag.settings import Settings
 from rag.store import build_lock, new_faiss_index, write_version
-
-log = logging.getLogger("rag.store")
 
 BATCH = 64  # chunks per embedding call
 CHUNKER_CPUS = 0.25  # chunking is ~100x cheaper than embedding: one actor with a share of a core
@@ -137,7 +135,7 @@ def build_index_ray(settings: Settings, tokenizer: Path, embedder_name: str, dim
     started = time.perf_counter()
     files = corpus_files(settings.corpus)
     if not files:
-        raise CorpusError(f"corpus folder {settings.corpus} holds no readable article ({', '.join(EXTENSIONS)})")
+        raise no_articles(settings.corpus)
     corpus = settings.corpus.resolve()
     items = [{"file_no": i, "path": str(p.resolve()), "name": p.relative_to(settings.corpus).as_posix()}
              for i, p in enumerate(files)]
@@ -162,20 +160,13 @@ def build_index_ray(settings: Settings, tokenizer: Path, embedder_name: str, dim
             rows = sorted(docs_ds.iter_rows(), key=lambda r: (r["file_no"], r["doc_no"]))
             docs = [Document(**{f: r[f] for f in _DOC_FIELDS}) for r in rows]
             if not docs:
-                raise CorpusError(f"corpus folder {settings.corpus} holds no readable article "
-                                  f"({', '.join(EXTENSIONS)})")
+                raise no_articles(settings.corpus)
             table = pq.read_table(str(shards), columns=["file_no", "doc_no", "chunk_no", "source", "start", "end",
                                                         "text", "vector"]) if any(shards.glob("*.parquet")) else None
             chunks, vectors = _in_corpus_order(table, dim)
         finally:
             shutil.rmtree(shards, ignore_errors=True)
-        stats = {}
-        for item, path in zip(items, files):
-            try:
-                st = path.stat()
-                stats[item["name"]] = [st.st_size, st.st_mtime_ns]
-            except OSError:
-                pass
+        stats = {item["name"]: stamp for item, path in zip(items, files) if (stamp := file_stamp(path))}
         manifest = manifest_for(settings, docs, stats, embedder_name, dim, load_counter(tokenizer).name)
         path = write_version(settings.index, manifest, chunks, new_faiss_index(vectors, dim),
                              {d.source: d.text for d in docs})

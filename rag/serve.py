@@ -85,6 +85,11 @@ def _base_app(api_key: str | None, generator: str):
     return app, check_key, error
 
 
+def _new_completion() -> tuple[str, int]:
+    """A fresh completion id and its creation time."""
+    return f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+
+
 def _chunk(ident: str, created: int, delta: dict, finish: str | None = None) -> str:
     """One server-sent event of a streamed chat completion."""
     return "data: " + json.dumps({"id": ident, "object": "chat.completion.chunk", "created": created,
@@ -123,8 +128,7 @@ def create_app(pipeline, api_key: str | None = None):
         except RagError as exc:
             return error(str(exc), 500)
         data = answer.to_json()
-        ident = f"chatcmpl-{uuid.uuid4().hex[:24]}"
-        created = int(time.time())
+        ident, created = _new_completion()
         if not body.get("stream"):
             return _completion(ident, created, {"content": answer.text, "rag": data})
 
@@ -161,8 +165,7 @@ def create_generator_app(generator, max_new_tokens: int, api_key: str | None = N
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 4096:
             return error(f"max_tokens must be an integer from 1 to 4096, got {limit!r}")
         messages = [Message(m["role"], m["content"]) for m in raw]
-        ident = f"chatcmpl-{uuid.uuid4().hex[:24]}"
-        created = int(time.time())
+        ident, created = _new_completion()
         if not body.get("stream"):
             try:
                 text = "".join(generator.stream(messages, limit))
