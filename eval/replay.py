@@ -5,6 +5,7 @@ pipeline (real retrieval, the checks in `rag.cite`), with the generator replaced
 that returns the recorded reply, measures a change to the checks in seconds and on the
 same replies, so what it fixes and what it breaks is not mixed with the model's noise.
 Writes a normal report under `eval/reports/replay/` and prints the label changes.
+`-v` logs why each dropped claim was dropped.
 Simplified on purpose: a recorded reply that came from a second try (after a reply of
 bare markers) is replayed as the only reply.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from pathlib import Path
@@ -30,6 +32,7 @@ class Replayer:
 
     def stream(self, messages, max_new_tokens):  # noqa: ARG002
         question = messages[-1].content.rsplit("Question: ", 1)[-1].split("\n")[0].strip()
+        logging.getLogger("rag.cite").debug("question: %s", question)
         yield self.replies.get(question, "")
 
 
@@ -37,7 +40,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("report", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "replay")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log why each claim was dropped")
     args = parser.parse_args()
+    if args.verbose:
+        logging.basicConfig(format="%(message)s")
+        logging.getLogger("rag.cite").setLevel(logging.DEBUG)
 
     from rag import evaluate
     from rag.embed import load_embedder

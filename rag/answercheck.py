@@ -8,9 +8,10 @@ Three checks catch that, each a plain function `rag.cite` applies:
 - `asked_kinds`: the kind of thing the question asks for, read from its question words
   ("when/what date/between which dates" -> date, "how long" -> a duration, "how much
   money/aid/did it cost" -> an amount of money, "how many/how much/how far" -> number,
-  "who/which spokesman" -> person, "where/which port" -> place). `gives` tells whether a
-  claim holds such a thing that the question did not already name (an answer that only
-  repeats the question's own names answers nothing). Yes/no and "what/why/how"
+  "who/which spokesman" -> person, "where/which port" -> place, "what was the name of" ->
+  a person or place). `gives` tells whether a claim holds such a thing that the question
+  did not already name (an answer that only repeats the question's own names answers
+  nothing; "South Korean President Yoon" is new to "which South Korean president…"). Yes/no and "what/why/how"
   questions ask for no kind.
 - `foreign_names`: numbers and capitalised names of a claim that its cited passage (and
   the passage's title) never mentions: an invented attribution or figure.
@@ -55,6 +56,7 @@ _PERSON_NOUNS = ("person people official officials spokesman spokeswoman spokesp
 _PLACE_NOUNS = ("place port town city country region village state province capital base location area "
                 "territory island harbour harbor airport border site depot").split()
 _DATE_NOUNS = "date dates day days weekday month months year years period time timeframe span week weeks".split()
+_NAME_NOUNS = "name names title".split()
 _NUMBER_NOUNS = "amount sum number price cost percentage share proportion total figure quantity".split()
 
 _MONEY_CUE = re.compile(r"\b(?:money|aid|funding|funds?|pay|paid|cost|costs|price|worth|spend|spent|budget|"
@@ -64,7 +66,10 @@ _MONEY = re.compile(r"[$€£¥₹]\s?\d|\b\d[\d,.]*\s?(?:(?:thousand|million|bi
                     r"|\b" + _CURRENCIES.replace("won|", "") + r"\b", re.I)  # bare "won" is a verb
 _DURATION = re.compile(
     r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|few|several|couple of)"
-    r"[\s-]+(?:hour|day|week|month|year|decade)s?\b|\b(?:hours|days|weeks|months|years|decades)\b", re.I)
+    r"[\s-]+(?:hour|day|week|month|year|decade)s?\b|\b(?:hours|days|weeks|months|years|decades)\b"
+    # "over the past month" is a stretch of time; "last month" alone is a point in time
+    r"|\b(?:(?:over|in|during|for|within|throughout)\s+the\s+(?:last|next)|past|previous|coming)\s+"
+    r"(?:few\s+|several\s+|couple\s+of\s+)?(?:hour|day|week|month|year|decade)s?\b", re.I)
 _WH = re.compile(r"\b(who|whom|whose|where|when|what|which|how)\b", re.I)
 _AUXILIARIES = frozenset("did does do is are was were has have had can could would will should".split())
 _QUESTION_WORDS = frozenset("what which who whom whose where when why how did does do is are was were has have had "
@@ -92,12 +97,14 @@ def _kind_of(wh: str, following: str) -> frozenset[str] | None:
         return None
     # what / which + noun, unless a verb comes first ("what did the president say" asks no kind)
     for w in words[:3]:
-        if w in _AUXILIARIES:
-            return None
+        if w in _AUXILIARIES:  # "what did he say": no kind; "what is the name of…": a name
+            return frozenset({"person", "place"}) if any(n in words[:4] for n in _NAME_NOUNS) else None
         if w in _DATE_NOUNS:
             return frozenset({"date", "duration"}) if w in ("period", "time", "timeframe", "span") else frozenset({"date"})
         if w in _NUMBER_NOUNS:
             return frozenset({"number"})
+        if w in _NAME_NOUNS:  # "what was the name of the vessel": a name the question does not give
+            return frozenset({"person", "place"})
         if w in _PLACE_NOUNS:
             return frozenset({"place"})
         if w in _PERSON_NOUNS:
@@ -177,6 +184,12 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
     def new(matches: list[str]) -> bool:
         return any(not _mentioned(m, asked) for m in matches)
 
+    def new_name(names: list[str]) -> bool:
+        # a title splits a name: "South Korean President Yoon Suk Yeol" is "South Korean" and
+        # "Yoon Suk Yeol", someone "Which South Korean president…" does not name
+        parts = [p.strip() for n in names for p in re.split(r"\b(?:" + "|".join(_PERSON_NOUNS) + r")\b", n, flags=re.I)]
+        return new([p for p in parts if p])
+
     for kind in kinds:
         if kind == "date" and new([m.group() for m in _DATE_WORDS.finditer(claim)]):
             return True
@@ -186,8 +199,8 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
             return True
         if kind == "money" and _MONEY.search(claim):
             return True
-        if kind in ("person", "place") and new([w for w in _names(claim, skip_first=False)
-                                                 if not _DATE_WORDS.fullmatch(w)]):
+        if kind in ("person", "place") and new_name([w for w in _names(claim, skip_first=False)
+                                                      if not _DATE_WORDS.fullmatch(w)]):
             return True
     return False
 

@@ -24,6 +24,7 @@ available offline); it cannot see negation or paraphrase with other words.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from rag.conflicts import Disagreement
 from rag.guard import is_instruction
 from rag.schema import Citation, Claim, Conflict, Hit, Version
 from rag.text import content_words, numbers, support
+
+log = logging.getLogger(__name__)
 
 REFUSAL = "The articles do not contain an answer to this question."
 CORROBORATION = 0.6  # as strict as the eval's judge; support another article's sentence needs to count as reporting the claim too
@@ -198,6 +201,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         if says_cannot(claim):
             return []  # "the articles do not say ..." is not a claim to cite
         if kinds and not answercheck.gives(claim, kinds, question):
+            log.debug("dropped (gives no %s): %s", "/".join(sorted(kinds)), claim)
             return []  # true, perhaps, but not the kind of thing asked for
         # Support is measured on the whole claim. Measuring it on what the claim adds to the
         # question alone was tried (eval/replay.py): it rescued 3 paraphrases but accepted an
@@ -205,16 +209,26 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         words = content_words(claim)
         # a passage that never names a person, place or number the claim states cannot support it
         fits = [i for i, h in enumerate(hits) if not answercheck.foreign_names(claim, context[h.chunk.source])]
+        if not fits:
+            log.debug("dropped (names or numbers no passage has: %s): %s",
+                      answercheck.foreign_names(claim, "\n".join(context.values())), claim)
+            return []
         marked = [best_quote(words, hits, n - 1) for n in dict.fromkeys(marks) if n - 1 in fits]
         quotes = [q for q in marked if q.support >= min_support]
-        if not quotes and fits:
+        if not quotes:
             best = max((best_quote(words, hits, i) for i in fits), key=lambda q: (q.support, -q.hit))
             if best.support >= min_support:
                 quotes = [best]
-        if asked:
+            else:
+                log.debug("dropped (support %.2f < %.2f): %s", best.support, min_support, claim)
+        if asked and quotes:
             quotes = [q for q in quotes if asked & (set(words) | q.words)]
-        if noun:  # "how many drones": a count of something else answers nothing
+            if not quotes:
+                log.debug("dropped (shares no word with the question): %s", claim)
+        if noun and quotes:  # "how many drones": a count of something else answers nothing
             quotes = [q for q in quotes if answercheck.counts(noun, q.words)]
+            if not quotes:
+                log.debug("dropped (counts no %s): %s", noun, claim)
         return _corroborate(claim, words, quotes, pool, min_support, context) if quotes else []
 
     for claim, marks in split_claims(reply):
@@ -231,7 +245,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     if kept:
         # every year, number and name the question narrows by must occur in what is cited
         cited = "\n".join({context[pool[q.hit].chunk.source] for _, quotes in kept for q in quotes})
-        if answercheck.unmentioned(answercheck.narrowing_terms(question), cited):
+        missing = answercheck.unmentioned(answercheck.narrowing_terms(question), cited)
+        if missing:
+            log.debug("refused (the cited articles never mention %s)", ", ".join(missing))
             kept = []
     if not kept and not disputes:
         return Cited(REFUSAL, (), True)

@@ -25,6 +25,7 @@ A000 = (ARTICLES / "000_7567e1b7e9e7013d.txt").read_text(encoding="utf-8")
     ("At which port were they unloaded?", {"place"}),
     ("What did the president say about the shipments?", None),  # a verb first: no kind
     ("What kind of drones did Moscow receive?", None),
+    ("What was the name of the vessel?", {"person", "place"}),  # a name the question does not give
     ("Why did North Korea send munitions?", None),
     ("How many shells a day, and what kind of aircraft?", None),  # one part asks no kind
 ])
@@ -37,12 +38,18 @@ def test_claim_gives_the_kind():
     assert gives("The visit lasted six days.", frozenset({"duration"}))
     assert gives("It was a six-day visit.", frozenset({"duration"}))
     assert not gives("The visit lasted last month.", frozenset({"duration"}))  # a point in time, not a length
+    assert gives("They travelled the route over the past month.", frozenset({"duration"}))
+    assert gives("It went on over the last few weeks.", frozenset({"duration"}))
     assert gives("Russia paid $3 million.", frozenset({"money"}))
     assert not gives("Russia paid over 1,000 containers.", frozenset({"money"}))
     # the asked-for thing must be new: naming only what the question named answers nothing
     q = "Which Russian leader did Kim Jong Un meet?"
     assert not gives("Kim Jong Un met last month in Russia.", frozenset({"person"}), q)
     assert gives("Kim Jong Un met Vladimir Putin.", frozenset({"person"}), q)
+    assert gives("Kim Jong Un met Russian President Vladimir Putin.", frozenset({"person"}), q)
+    assert not gives("Kim Jong Un met the Russian President.", frozenset({"person"}), q)  # a title names nobody
+    q = "Which South Korean president raised concerns?"  # the answer's name shares words with the question
+    assert gives("South Korean President Yoon Suk Yeol raised concerns.", frozenset({"person"}), q)
     assert not gives("North Korea sent 1,000 containers.", frozenset({"number"}), "Why were 1,000 containers sent?")
     assert gives("Over a thousand containers were sent.", frozenset({"number"}))
     assert gives("John Kirby confirmed it.", frozenset({"person"}))
