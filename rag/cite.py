@@ -39,6 +39,7 @@ from rag.text import content_words, numbers, support
 log = logging.getLogger(__name__)
 
 REFUSAL = "The articles do not contain an answer to this question."
+REACH = 1  # sentences either side of a quote in which the claim's names and numbers must occur
 CORROBORATION = 0.6  # as strict as the eval's judge; support another article's sentence needs to count as reporting the claim too
 
 _MARKER = re.compile(r"[\[(]\s*(?:passages?\s*)?(\d+(?:\s*(?:,|and|-)\s*\d+)*)\s*[\])]"
@@ -96,6 +97,16 @@ def best_quote(claim: Sequence[str], hits: Sequence[Hit], i: int) -> Quote:
         if pair > max(singles[j], singles[j + 1], best.support) + 0.1:
             best = Quote(i, spans[j][0], spans[j + 1][1], pair, frozenset(pair_words))
     return best
+
+
+def surroundings(hits: Sequence[Hit], q: Quote, reach: int = 1) -> str:
+    """The quote with `reach` sentences either side of it in its passage, and the passage's title and date."""
+    chunk = hits[q.hit].chunk
+    spans = split_sentences(chunk.text, offset=chunk.start) or [(chunk.start, chunk.end)]
+    first = min((j for j, (s, e) in enumerate(spans) if e > q.start), default=0)
+    last = max((j for j, (s, e) in enumerate(spans) if s < q.end), default=len(spans) - 1)
+    start, end = spans[max(0, first - reach)][0], spans[min(len(spans) - 1, last + reach)][1]
+    return "\n".join((hits[q.hit].title, hits[q.hit].date or "", chunk.text[start - chunk.start:end - chunk.start]))
 
 
 def _markers(sentence: str) -> list[int]:
@@ -221,6 +232,16 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
                 quotes = [best]
             else:
                 log.debug("dropped (support %.2f < %.2f): %s", best.support, min_support, claim)
+        if quotes:
+            # the numbers and the names the question does not give must be near the quote, not
+            # anywhere in its article ("$24 billion" for Israel from a sentence about Ukraine)
+            def far(q: Quote) -> list[str]:
+                return [t for t in answercheck.foreign_names(claim, surroundings(hits, q, REACH))
+                        if t[0].isdigit() or answercheck.unmentioned([t], question)]
+            near = [q for q in quotes if not far(q)]
+            if not near:
+                log.debug("dropped (%s not near the quote): %s", far(quotes[0]), claim)
+            quotes = near
         if asked and quotes:
             quotes = [q for q in quotes if asked & (set(words) | q.words)]
             if not quotes:

@@ -135,3 +135,23 @@ def test_a_reply_has_words_only_beyond_its_markers():
 
     assert not has_words("[1]") and not has_words("[1] [2] [3] [4]") and not has_words("(2) Passage 3")
     assert has_words("[1] 1,000") and has_words("The think-tank is (CSIS) [2].")
+
+
+def test_numbers_and_new_names_must_be_near_the_quote():
+    # one passage: the $24 billion request, then two sentences later the aid to Israel
+    text = ("The White House asked for $24 billion in aid. Lawmakers delayed it for weeks. "
+            "The vote slipped again. The White House may couple it with aid to Israel after the Hamas attack.\n")
+    hits = [Hit(Chunk("a.txt", 0, len(text) - 1, text[:-1]), "title", 0.03, 0.5, 1.0)]
+    question = "How much aid did the White House propose for Israel?"
+    # "$24 billion" is in the article, but not near the sentence about Israel that supports the claim
+    assert cite("The White House proposed $24 billion in aid for Israel after the Hamas attack [1].",
+                hits, 0.5, question).refused
+    assert not cite("The White House asked for $24 billion in aid [1].", hits, 0.5,
+                    "How much aid did the White House ask for?").refused
+    # a name the question gives may be further away: news names its subject once, then says "it"
+    far_name = ("Ukraine asked for help. Lawmakers debated for weeks. The vote slipped again. "
+                "Later the $6 billion was taken out of the bill in late September.\n")
+    hits = [Hit(Chunk("b.txt", 0, len(far_name) - 1, far_name[:-1]), "title", 0.03, 0.5, 1.0)]
+    got = cite("The $6 billion for Ukraine was taken out of the bill in late September [1].", hits, 0.5,
+               "When was the $6 billion for Ukraine taken out of the bill?")
+    assert not got.refused
