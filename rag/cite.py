@@ -5,7 +5,12 @@ Within a passage the quote is the sentence (or pair of adjacent sentences) that 
 supports the claim, and a claim counts as supported when the quote holds at least
 `min_support` of the claim's content words (numbers weigh double). A marker that names no
 passage is dropped; a sentence whose markers do not support it, or that has none, is
-re-pointed at the passage that supports it best, if any does. Unsupported sentences are
+re-pointed at the passage that supports it best, if any does. Words a claim repeats from
+the question count only where the quote has them (a reply that restates "the coming
+confrontation" is judged on what it adds). A claim's numbers, and the names it adds to
+the question, must occur within `REACH` sentences of its quote or in the article's title
+or date: "$24 billion" from one paragraph cannot support "…in aid for Israel" from
+another. Unsupported sentences are
 dropped, and so is a sentence that shares no content word with the question in either
 itself or its quote (a true sentence that does not address the question: a small model's
 typical drift). A reply with no sentence left, or in which the model says it cannot tell,
@@ -78,21 +83,21 @@ class Quote:
     words: frozenset[str] = frozenset()  # content words of the quote
 
 
-def best_quote(claim: Sequence[str], hits: Sequence[Hit], i: int) -> Quote:
+def best_quote(claim: Sequence[str], hits: Sequence[Hit], i: int, echo: frozenset[str] = frozenset()) -> Quote:
     """The sentence, or adjacent pair of sentences, of passage `i` that best supports `claim`."""
     chunk = hits[i].chunk
     spans = split_sentences(chunk.text, offset=chunk.start) or [(chunk.start, chunk.end)]
     texts = [chunk.text[s - chunk.start:e - chunk.start] for s, e in spans]
     words = [set(content_words(t)) for t in texts]
     # a sentence addressed to an AI is never evidence, whatever it shares with the claim
-    singles = [-1.0 if is_instruction(t) else support(claim, w) for t, w in zip(texts, words)]
+    singles = [-1.0 if is_instruction(t) else support(claim, w, echo) for t, w in zip(texts, words)]
     best = Quote(i, spans[0][0], spans[0][1], -1.0, frozenset(words[0]))
     for j, (s, e) in enumerate(spans):
         if singles[j] > best.support:
             best = Quote(i, s, e, singles[j], frozenset(words[j]))
     for j in range(len(spans) - 1):
         pair_words = words[j] | words[j + 1]
-        pair = support(claim, pair_words) if min(singles[j], singles[j + 1]) >= 0 else -1.0
+        pair = support(claim, pair_words, echo) if min(singles[j], singles[j + 1]) >= 0 else -1.0
         # A pair only when it adds real support over each of its sentences and the best single.
         if pair > max(singles[j], singles[j + 1], best.support) + 0.1:
             best = Quote(i, spans[j][0], spans[j + 1][1], pair, frozenset(pair_words))
@@ -202,6 +207,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     """
     pool = list(hits) + [a for h in hits for a in h.also]
     asked = set(content_words(question))
+    echo = frozenset(asked)  # the question's words a reply repeats count only where the quote has them
     kinds = answercheck.asked_kinds(question)
     noun = answercheck.counted(question)
     context = article_context(pool)
@@ -224,10 +230,10 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             log.debug("dropped (names or numbers no passage has: %s): %s",
                       answercheck.foreign_names(claim, "\n".join(context.values())), claim)
             return []
-        marked = [best_quote(words, hits, n - 1) for n in dict.fromkeys(marks) if n - 1 in fits]
+        marked = [best_quote(words, hits, n - 1, echo) for n in dict.fromkeys(marks) if n - 1 in fits]
         quotes = [q for q in marked if q.support >= min_support]
         if not quotes:
-            best = max((best_quote(words, hits, i) for i in fits), key=lambda q: (q.support, -q.hit))
+            best = max((best_quote(words, hits, i, echo) for i in fits), key=lambda q: (q.support, -q.hit))
             if best.support >= min_support:
                 quotes = [best]
             else:
@@ -280,8 +286,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         refs = list(dict.fromkeys(numbering.ref(pool[q.hit], q.start, q.end) for q in quotes))
         sources = tuple(dict.fromkeys(pool[q.hit].chunk.source for q in quotes))
         body = claim.rstrip()
-        end = body[-1] if body[-1] in ".!?" else "."
-        text = body.rstrip(".!?").rstrip()
+        stop = re.search(r"([.!?]+)([\"”’']?)$", body)  # 'a "new Cold War."' -> 'a "new Cold War"' + '.'
+        end = stop.group(1)[-1] if stop else "."
+        text = (body[:stop.start()] + stop.group(2)).rstrip() if stop else body
         parts.append(text + " " + "".join(f"[{n}]" for n in refs) + end)
         claims.append(Claim(text + end, tuple(refs), sources))
     conflicts: list[Conflict] = []

@@ -55,9 +55,13 @@ def numbers(words: Iterable[str]) -> set[str]:
     return {w for w in words if w[0].isdigit()}
 
 
-def support(claim: Iterable[str], quote: set[str]) -> float:
-    """Weighted share of the claim's distinct content words found in the quote (numbers weigh double)."""
-    words = set(claim)
+def support(claim: Iterable[str], quote: set[str], echo: Iterable[str] = ()) -> float:
+    """Weighted share of the claim's distinct content words found in the quote (numbers weigh double).
+
+    Words in `echo` (the question's own words, which a reply repeats) count only where the
+    quote has them: a reply that restates the question in its words is not less supported.
+    """
+    words = set(claim) - (set(echo) - quote)
     if not words:
         return 0.0
     weight = {w: 2.0 if w[0].isdigit() else 1.0 for w in words}

@@ -155,3 +155,14 @@ def test_numbers_and_new_names_must_be_near_the_quote():
     got = cite("The $6 billion for Ukraine was taken out of the bill in late September [1].", hits, 0.5,
                "When was the $6 billion for Ukraine taken out of the bill?")
     assert not got.refused
+
+
+def test_a_reply_that_restates_the_question_is_judged_on_what_the_quote_says():
+    text = ("Kim voiced hopes for a coalition of nations ready to face off against the U.S. "
+            "in what he termed a \"new Cold War\".\n")
+    hits = [Hit(Chunk("c.txt", 0, len(text) - 1, text[:-1]), "title", 0.03, 0.5, 1.0)]
+    question = "What did Kim Jong Un call the coming confrontation with the U.S.?"
+    got = cite('Kim Jong Un called the coming confrontation with the U.S. a "new Cold War."', hits, 0.5, question)
+    assert got.answer == 'Kim Jong Un called the coming confrontation with the U.S. a "new Cold War" [1].'
+    # the question's words still count where the quote has them: an unrelated claim is not rescued
+    assert cite("Kim Jong Un called the coming confrontation a bluff about grain prices.", hits, 0.5, question).refused
