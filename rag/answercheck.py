@@ -214,6 +214,11 @@ _MONTH_NUMBERS = {m: str(i) for i, m in enumerate(_MONTHS[:12], start=1)} | {
 def _numbers_in(text: str) -> set[str]:
     """The numbers `text` states, digits or words: "two-day" holds 2, "October 1" holds 10 and 1."""
     have = numbers(content_words(text))
+    # "a thousand", "two thousand", "1K": news writes round numbers in words or short forms
+    for m in re.finditer(r"\b(a|one|two|three|four|five|six|seven|eight|nine|ten|\d+)[\s-]+thousand\b"
+                         r"|\b(\d+)[kK]\b", text, re.I):
+        n = (m.group(1) or m.group(2)).lower()
+        have.add(str(int(_WORD_NUMBERS.get(n, "1" if n in ("a", "one") else n)) * 1000))
     for w in re.findall(r"[a-z]+", text.lower()):
         have |= {n for n in (_WORD_NUMBERS.get(w), _MONTH_NUMBERS.get(w)) if n}
     return have

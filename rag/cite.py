@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rag import answercheck
@@ -199,11 +199,14 @@ class _Numbering:
 
 
 def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = "",
-         disputes: Sequence[Disagreement] = ()) -> Cited:
+         disputes: Sequence[Disagreement] = (), articles: Mapping[str, str] | None = None) -> Cited:
     """Resolve the markers of `reply` against `hits` (numbered from 1) for `question`.
 
     `disputes` are disagreements between the articles on the fact asked for; each is
-    stated, with a citation per version, after the model's claims.
+    stated, with a citation per version, after the model's claims. `articles`, the full
+    texts of the retrieved articles, is where the question's narrowing terms are looked
+    for (an article names "Washington" once, in its dateline); without it, the retrieved
+    passages.
     """
     pool = list(hits) + [a for h in hits for a in h.also]
     asked = set(content_words(question))
@@ -230,24 +233,22 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             log.debug("dropped (names or numbers no passage has: %s): %s",
                       answercheck.foreign_names(claim, "\n".join(context.values())), claim)
             return []
-        marked = [best_quote(words, hits, n - 1, echo) for n in dict.fromkeys(marks) if n - 1 in fits]
-        quotes = [q for q in marked if q.support >= min_support]
-        if not quotes:
-            best = max((best_quote(words, hits, i, echo) for i in fits), key=lambda q: (q.support, -q.hit))
-            if best.support >= min_support:
-                quotes = [best]
-            else:
-                log.debug("dropped (support %.2f < %.2f): %s", best.support, min_support, claim)
-        if quotes:
+        def far(q: Quote) -> list[str]:
             # the numbers and the names the question does not give must be near the quote, not
             # anywhere in its article ("$24 billion" for Israel from a sentence about Ukraine)
-            def far(q: Quote) -> list[str]:
-                return [t for t in answercheck.foreign_names(claim, surroundings(hits, q, REACH))
-                        if t[0].isdigit() or answercheck.unmentioned([t], question)]
-            near = [q for q in quotes if not far(q)]
-            if not near:
-                log.debug("dropped (%s not near the quote): %s", far(quotes[0]), claim)
-            quotes = near
+            return [t for t in answercheck.foreign_names(claim, surroundings(hits, q, REACH))
+                    if t[0].isdigit() or answercheck.unmentioned([t], question)]
+
+        candidates = [best_quote(words, hits, i, echo) for i in fits]
+        supported = [q for q in candidates if q.support >= min_support]
+        grounded = [q for q in supported if not far(q)]
+        marked = {n - 1 for n in marks}
+        # the passages the model marked, if any of them holds the claim; else the best one that does
+        quotes = [q for q in grounded if q.hit in marked] or sorted(grounded, key=lambda q: (-q.support, q.hit))[:1]
+        if not supported:
+            log.debug("dropped (support %.2f < %.2f): %s", max(q.support for q in candidates), min_support, claim)
+        elif not grounded:
+            log.debug("dropped (%s not near the quote): %s", far(supported[0]), claim)
         if asked and quotes:
             quotes = [q for q in quotes if asked & (set(words) | q.words)]
             if not quotes:
@@ -271,7 +272,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
                 kept.append((part, quotes))
     if kept:
         # every year, number and name the question narrows by must occur in what is cited
-        cited = "\n".join({context[pool[q.hit].chunk.source] for _, quotes in kept for q in quotes})
+        sources = {pool[q.hit].chunk.source for _, quotes in kept for q in quotes}
+        cited = "\n".join(context[src] + "\n" + (articles or {}).get(src, "") for src in sources)
         missing = answercheck.unmentioned(answercheck.narrowing_terms(question), cited)
         if missing:
             log.debug("refused (the cited articles never mention %s)", ", ".join(missing))

@@ -47,6 +47,18 @@ def check_question(question: object) -> str:
     return q
 
 
+def _article_texts(retriever: Retriever, hits: Sequence[Hit]) -> dict[str, str]:
+    """The stored full text of each article among `hits` and their near-copies ("" when unreadable)."""
+    texts = {}
+    for hit in (a for h in hits for a in (h, *h.also)):
+        if hit.chunk.source not in texts:
+            try:
+                texts[hit.chunk.source] = retriever.index.text(hit.chunk.source)
+            except OSError:  # the answer is still checked against the passages themselves
+                texts[hit.chunk.source] = ""
+    return texts
+
+
 class Pipeline:
     """Holds a retriever and a generator; safe to call from several threads."""
 
@@ -135,7 +147,8 @@ class Pipeline:
                 getattr(generation, "close", lambda: None)()
         t2 = time.perf_counter()
         reply = "".join(pieces)
-        result = cite(reply, shown, self.settings.min_support, q, disagreements(q, hits, reply))
+        texts = _article_texts(retriever, shown)
+        result = cite(reply, shown, self.settings.min_support, q, disagreements(q, hits, reply), texts)
         yield Answer(asked, result.answer, result.refused, result.citations,
                      Timings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t0) * 1000,
                              ((first or t2) - t1) * 1000), tuple(shown),

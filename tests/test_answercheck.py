@@ -66,6 +66,9 @@ def test_names_and_numbers_must_occur_in_the_passage():
     # numbers in words and month names count as their numbers
     assert foreign_names("The session lasted 2 days.", "a two-day session") == []
     assert foreign_names("It is dated 2023-10-14.", "October 14, 2023") == []
+    assert foreign_names("Over 1,000 containers went.", "more than a thousand containers") == []
+    assert foreign_names("Over 1,000 containers went.", "WH claims DPRK sent 1K containers") == []
+    assert foreign_names("Over 2,000 containers went.", "more than a thousand containers") == ["2000"]
 
 
 def test_narrowing_terms_of_the_question():

@@ -166,3 +166,15 @@ def test_a_reply_that_restates_the_question_is_judged_on_what_the_quote_says():
     assert got.answer == 'Kim Jong Un called the coming confrontation with the U.S. a "new Cold War" [1].'
     # the question's words still count where the quote has them: an unrelated claim is not rescued
     assert cite("Kim Jong Un called the coming confrontation a bluff about grain prices.", hits, 0.5, question).refused
+
+
+def test_narrowing_terms_are_looked_for_in_the_whole_article():
+    text = "Washington, D.C. — Officials spoke.\n\nA recent assessment by the National Security Council found a deepening partnership.\n"
+    start = text.index("A recent")
+    end = len(text) - 1
+    hits = [Hit(Chunk("n.txt", start, end, text[start:end]), "title", 0.03, 0.5, 1.0)]
+    question = "Which Washington body's assessment found a deepening partnership?"
+    reply = "The National Security Council's assessment found a deepening partnership [1]."
+    assert cite(reply, hits, 0.5, question).refused  # the passage alone never names Washington
+    got = cite(reply, hits, 0.5, question, articles={"n.txt": text})
+    assert not got.refused and got.citations[0].source == "n.txt"
