@@ -7,7 +7,8 @@ Three checks catch that, each a plain function `rag.cite` applies:
 
 - `asked_kinds`: the kind of thing the question asks for, read from its question words
   ("when/what date/between which dates" -> date, "how long" -> a duration, "how much
-  money/aid/did it cost" -> an amount of money, "how many/how much/how far" -> number,
+  money/aid/did it cost" -> an amount of money, "how far" -> a distance with its unit,
+  "how many/how much" -> number,
   "who/which spokesman" -> person, "where/which port" -> place, "what was the name of" ->
   a person or place). `gives` tells whether a claim holds such a thing that the question
   did not already name (an answer that only repeats the question's own names answers
@@ -70,6 +71,9 @@ _DURATION = re.compile(
     # "over the past month" is a stretch of time; "last month" alone is a point in time
     r"|\b(?:(?:over|in|during|for|within|throughout)\s+the\s+(?:last|next)|past|previous|coming)\s+"
     r"(?:few\s+|several\s+|couple\s+of\s+)?(?:hour|day|week|month|year|decade)s?\b", re.I)
+_DISTANCE = re.compile(r"\b\d[\d,.]*\s*(?:-\s*)?(?:km|kilomet(?:er|re)s?|mi|miles?|met(?:er|re)s?|m|feet|foot|ft|yards?)\b"
+                       r"|\b(?:a|one|two|three|four|five|six|seven|eight|nine|ten|few|several|hundreds?|thousands?)\s+"
+                       r"(?:kilomet(?:er|re)s?|miles?|met(?:er|re)s?|feet|yards?)\b", re.I)
 _WH = re.compile(r"\b(who|whom|whose|where|when|what|which|how)\b", re.I)
 _AUXILIARIES = frozenset("did does do is are was were has have had can could would will should".split())
 _QUESTION_WORDS = frozenset("what which who whom whose where when why how did does do is are was were has have had "
@@ -92,7 +96,9 @@ def _kind_of(wh: str, following: str) -> frozenset[str] | None:
             return frozenset({"duration"})
         if nxt == "much" and _MONEY_CUE.search(following):
             return frozenset({"money"})
-        if nxt in ("many", "much", "far", "large", "big", "old", "often", "high", "heavy", "wide"):
+        if nxt == "far":
+            return frozenset({"distance"})
+        if nxt in ("many", "much", "large", "big", "old", "often", "high", "heavy", "wide"):
             return frozenset({"number"})
         return None
     # what / which + noun, unless a verb comes first ("what did the president say" asks no kind)
@@ -194,6 +200,8 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
         if kind == "date" and new([m.group() for m in _DATE_WORDS.finditer(claim)]):
             return True
         if kind == "duration" and new([m.group() for m in _DURATION.finditer(claim)]):
+            return True
+        if kind == "distance" and new([m.group() for m in _DISTANCE.finditer(claim)]):
             return True
         if kind == "number" and new([m.group() for m in _NUMBER_WORDS.finditer(claim)]):
             return True

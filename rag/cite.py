@@ -14,7 +14,8 @@ another. Unsupported sentences are
 dropped, and so is a sentence that shares no content word with the question in either
 itself or its quote (a true sentence that does not address the question: a small model's
 typical drift). A reply with no sentence left, or in which the model says it cannot tell,
-becomes a refusal. Markers are renumbered 1..m in order of first use.
+becomes a refusal, unless one sentence of the passages answers the question on its own
+(`rag.extract`): that sentence is then the answer, quoted. Markers are renumbered 1..m in order of first use.
 
 Retold stories: once a claim has its quote, every other article among the retrieved
 passages (and their near-copies) whose best sentence also supports it (at least
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 from rag import answercheck
 from rag.chunk import split_sentences
 from rag.conflicts import Disagreement
+from rag.extract import extract
 from rag.guard import is_instruction
 from rag.schema import Citation, Claim, Conflict, Hit, Version
 from rag.text import content_words, numbers, support
@@ -72,6 +74,7 @@ class Cited:
     refused: bool
     claims: tuple[Claim, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
+    extractive: bool = False  # the answer is a quoted sentence of an article, not the model's reply
 
 
 @dataclass(frozen=True)
@@ -279,7 +282,16 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             log.debug("refused (the cited articles never mention %s)", ", ".join(missing))
             kept = []
     if not kept and not disputes:
-        return Cited(REFUSAL, (), True)
+        # the model's reply did not hold up; a retrieved sentence that answers on its own may
+        found = extract(question, hits, articles) if question else None
+        if found is None:
+            return Cited(REFUSAL, (), True)
+        log.debug("no claim held; quoting a sentence that answers: %s", found.text)
+        numbering = _Numbering()
+        n = numbering.ref(hits[found.hit], found.start, found.end)
+        text = "\u201c" + found.text.strip() + "\u201d"
+        claim = Claim(text, (n,), (hits[found.hit].chunk.source,))
+        return Cited(f"{text} [{n}]", tuple(numbering.citations), False, (claim,), extractive=True)
 
     numbering = _Numbering()
     parts: list[str] = []

@@ -152,7 +152,7 @@ class Pipeline:
         yield Answer(asked, result.answer, result.refused, result.citations,
                      Timings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t0) * 1000,
                              ((first or t2) - t1) * 1000), tuple(shown),
-                     result.claims, result.conflicts, articles, reply, searched)
+                     result.claims, result.conflicts, articles, reply, searched, result.extractive)
 
     def answer(self, question: str, top_k: int | None = None, dates: DateRange | None = None,
                history: Sequence[Turn] = ()) -> Answer:

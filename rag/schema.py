@@ -115,6 +115,7 @@ class Answer:
     articles: int = 0  # articles in the index the answer was drawn from
     reply: str | None = None  # the model's raw reply; None when it was not run (nothing relevant found)
     searched: str = ""  # the standalone question retrieval used, when a follow-up was resolved ("" = `question`)
+    extractive: bool = False  # the answer quotes an article's sentence because the model's reply did not hold up
 
     @property
     def text(self) -> str:
@@ -141,6 +142,7 @@ class Answer:
                             for v in c.versions]}
                 for c in self.conflicts
             ],
+            "extractive": self.extractive,
             "articles_indexed": self.articles,
             "timings": {
                 "retrieve_ms": round(self.timings.retrieve_ms, 1),

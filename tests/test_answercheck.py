@@ -18,7 +18,7 @@ A000 = (ARTICLES / "000_7567e1b7e9e7013d.txt").read_text(encoding="utf-8")
     ("How much money went to restocking?", {"money"}),
     ("How much did Russia pay for the shells?", {"money"}),
     ("How much larger is the new depot?", {"number"}),
-    ("How far is the depot from the border?", {"number"}),
+    ("How far is the depot from the border?", {"distance"}),
     ("Who confirmed the shipments?", {"person"}),
     ("Which White House spokesman announced it?", {"person"}),
     ("Where did the containers arrive?", {"place"}),
@@ -41,6 +41,8 @@ def test_claim_gives_the_kind():
     assert gives("They travelled the route over the past month.", frozenset({"duration"}))
     assert gives("It went on over the last few weeks.", frozenset({"duration"}))
     assert gives("Russia paid $3 million.", frozenset({"money"}))
+    assert gives("The depot is about 290 kilometers from the border.", frozenset({"distance"}))
+    assert not gives("They were shipped between September 7 and October 1.", frozenset({"distance"}))
     assert not gives("Russia paid over 1,000 containers.", frozenset({"money"}))
     # the asked-for thing must be new: naming only what the question named answers nothing
     q = "Which Russian leader did Kim Jong Un meet?"

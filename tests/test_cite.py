@@ -63,7 +63,11 @@ def test_sentence_that_does_not_address_the_question_is_dropped():
     got = cite(reply, HITS, 0.5, question="How far is the depot from the border?")
     assert got.answer == "The depot is 290 kilometers from the border [1]."
     off_topic = cite("Ukraine fires approximately 8,000 shells daily [2].", HITS, 0.5, question="Where is Tikhoretsk?")
-    assert off_topic.refused
+    # the claim is dropped; what answers is the passage's sentence about Tikhoretsk, quoted
+    assert off_topic.extractive and "8,000" not in off_topic.answer
+    assert off_topic.answer.startswith("\u201cFollowing the shipping") and "Tikhoretsk" in off_topic.citations[0].quote
+    off_topic = cite("Ukraine fires approximately 8,000 shells daily [2].", HITS, 0.5, question="Why is Tikhoretsk?")
+    assert off_topic.refused  # no kind asked for: nothing to extract
     # the question's words may appear in the quote only ("Who ...?" -> a bare name)
     assert not cite("It is 290 kilometers [1].", HITS, 0.5, question="How far from the Ukrainian border?").refused
 

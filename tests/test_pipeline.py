@@ -25,7 +25,8 @@ def test_streams_then_answers_with_citations(make):
     assert "290 kilometers" in final.citations[0].quote
     assert final.timings.total_ms >= final.timings.retrieve_ms
     data = final.to_json()
-    assert set(data) == set(["question", "searched", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"])
+    assert set(data) == set(["question", "searched", "answer", "refused", "citations", "claims", "conflicts", "extractive", "articles_indexed", "timings"])
+    assert data["extractive"] is False  # the model's own claim held
     assert set(data["citations"][0]) == {"n", "source", "title", "date", "url", "start", "end", "quote", "score"}
 
 
@@ -117,3 +118,11 @@ def test_date_filter_and_dated_citations(make):
     assert answer.citations and all(c.date == "2023-10-14" and c.title for c in answer.citations)
     refused = pipe.answer("Where were the containers shipped?", dates=DateRange.parse(None, "2020-01-01"))
     assert refused.refused and not refused.hits
+
+
+def test_a_reply_that_fails_the_checks_gives_way_to_a_quoted_sentence(make):
+    pipe = make("Kim Jong Un met Russia in Russia [1].")  # names no leader: dropped
+    answer = pipe.answer("Which Russian leader did Kim Jong Un meet?")
+    assert not answer.refused and answer.extractive and answer.to_json()["extractive"] is True
+    assert "Putin" in answer.answer and answer.answer.startswith("\u201c")
+    assert answer.citations[0].quote in answer.answer

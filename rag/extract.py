@@ -1,0 +1,96 @@
+"""A quoted sentence as the answer when the model's reply does not hold up: `extract(...)`.
+
+A small model often reads the right passage and still answers with the wrong sentence
+("Kim Jong Un met Russia in Russia" for "Which Russian leader did Kim meet?"); the checks
+in `rag.cite` then drop every claim and the question is refused although the passage
+answers it. `extract` looks, among the sentences of the passages the model saw, for one
+that answers on its own:
+
+- the question asks for a kind of thing (a date, a number, an amount, a duration, a
+  person, a place; `rag.answercheck.asked_kinds`) and the sentence gives one the question
+  does not already name;
+- the sentence names everything the question is about: every content word of the
+  question other than the words that ask for the kind ("how many", "what date") occurs in
+  it, compared by their first five letters, so "criticised" is "criticized" and a few
+  irregular verbs by their base form ("met" is "meet");
+- the years, numbers and names the question narrows by occur in the sentence's article;
+  a "how many X" question's X occurs in the sentence.
+
+The first such sentence in retrieval order wins, and `rag.cite` returns it verbatim as
+the answer, quoted and cited. Questions that ask for no kind ("what did…", "why…") get
+no extract: without a kind to look for, a sentence that shares the question's words is
+as often an echo of the question as an answer to it. Simplified on purpose: lexical
+matching only, English only, and a short list of irregular verbs in place of a lemmatiser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rag import answercheck
+from rag.chunk import split_sentences
+from rag.guard import is_instruction
+from rag.schema import Hit
+from rag.text import content_words
+
+# Words that ask for the kind of the answer rather than name what the question is about.
+_ASKING = frozenset(content_words(
+    "date dates day days weekday month year time period span long far many much money amount sum number "
+    "figure total kind type name names person people place town city port country"))
+_IRREGULAR = dict(pair.split(":") for pair in (
+    "met:meet sent:send paid:pay led:lead made:make took:take taken:take gave:give given:give told:tell "
+    "held:hold found:find left:leave won:win lost:lose spent:spend built:build bought:buy brought:bring "
+    "began:begin begun:begin came:come went:go gone:go saw:see seen:see knew:know known:know flew:fly "
+    "flown:fly thought:think fought:fight sold:sell struck:strike shot:shoot rose:rise fell:fall "
+    "fallen:fall ran:run wrote:write written:write chose:choose chosen:choose drove:drive driven:drive "
+    "hit:hit kept:keep meant:mean sought:seek taught:teach caught:catch stood:stand understood:understand "
+    "spoke:speak spoken:speak broke:break broken:break froze:freeze stole:steal wore:wear withdrew:withdraw "
+    "withdrawn:withdraw").split())
+
+
+@dataclass(frozen=True)
+class Extract:
+    """One sentence of passage `hit` (offsets into its article file) that answers the question."""
+
+    hit: int
+    start: int
+    end: int
+    text: str
+
+
+def _keys(text: str) -> set[str]:
+    words = re.findall(r"[^\W\d_]+|\d[\d,.]*\d|\d", text.lower())
+    return {_IRREGULAR.get(w, w).replace(",", "")[:5] for w in words}
+
+
+def subject_keys(question: str) -> set[str]:
+    """What the question is about: its content words without those that ask for the answer's kind."""
+    return _keys(" ".join(w for w in re.findall(r"[\w'’.-]+", question)
+                          if content_words(w) and not set(content_words(w)) <= _ASKING))
+
+
+def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | None = None) -> Extract | None:
+    """The first sentence of `hits` that answers `question` on its own (see the module docstring), or None."""
+    kinds = answercheck.asked_kinds(question)
+    if not kinds:
+        return None
+    about = subject_keys(question)
+    noun = answercheck.counted(question)
+    narrowing = answercheck.narrowing_terms(question)
+    for i, hit in enumerate(hits):
+        chunk = hit.chunk
+        article = "\n".join((hit.title, hit.date or "", chunk.text, (articles or {}).get(chunk.source, "")))
+        if answercheck.unmentioned(narrowing, article):
+            continue
+        for s, e in split_sentences(chunk.text, offset=chunk.start):
+            text = chunk.text[s - chunk.start:e - chunk.start]
+            if is_instruction(text) or not about <= _keys(text):
+                continue
+            if not answercheck.gives(text, kinds, question):
+                continue
+            if noun and not answercheck.counts(noun, set(content_words(text))):
+                continue
+            return Extract(i, s, e, text)
+    return None

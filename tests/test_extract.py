@@ -1,0 +1,50 @@
+"""A retrieved sentence as the answer: it must give the kind asked for and name what the question is about."""
+
+from rag.extract import extract, subject_keys
+from rag.schema import Chunk, Hit
+from tests.conftest import ARTICLES
+
+A000 = (ARTICLES / "000_7567e1b7e9e7013d.txt").read_text(encoding="utf-8")
+
+
+
+def paragraph(source: str, text: str, needle: str) -> Hit:
+    start = text.rindex("\n", 0, text.index(needle)) + 1
+    end = text.index("\n", start)
+    return Hit(Chunk(source, start, end, text[start:end]), "title", 0.03, 0.5, 1.0)
+
+
+AUSTIN = paragraph("000.txt", A000, "Lloyd Austin announced")
+MET = paragraph("000b.txt", A000, "met last month")
+
+
+def test_the_sentence_that_gives_the_amount_asked_for():
+    got = extract("How much money is available to restock the U.S. military inventory?", [MET, AUSTIN])
+    assert got is not None and got.hit == 1 and "$1.6 billion" in got.text
+    assert A000[got.start:got.end] == got.text
+
+
+def test_irregular_verbs_and_titles():
+    got = extract("Which Russian leader did Kim Jong Un meet?", [AUSTIN, MET])  # "met" is "meet"
+    assert got is not None and "Vladimir Putin" in got.text
+
+
+def test_nothing_when_the_sentence_misses_what_the_question_is_about():
+    # "Russia" and "pay": no sentence names both with an amount
+    assert extract("How much did Russia pay North Korea for the munitions?", [AUSTIN, MET]) is None
+    # a date where a distance is asked for is not an answer
+    text = "The depot near Tikhoretsk took containers from September 7 to October 1. It lies 290 km from the border."
+    depot = Hit(Chunk("d.txt", 0, len(text), text), "title", 0.03, 0.5, 1.0)
+    assert extract("How far is the depot near Tikhoretsk?", [depot]) is None
+    assert extract("How far from the border?", [depot]).text == "It lies 290 km from the border."
+    # a narrowing year no article mentions
+    assert extract("How much security aid did Lloyd Austin announce in 2019?", [AUSTIN]) is None
+
+
+def test_no_extract_without_a_kind_asked_for():
+    assert extract("What did Lloyd Austin announce in Brussels?", [AUSTIN]) is None
+
+
+def test_subject_leaves_out_the_words_that_ask_for_the_kind():
+    assert subject_keys("On what date did the shipments start?") == {"shipm", "start"}
+    assert subject_keys("How many containers were sent?") == {"conta", "send"}
