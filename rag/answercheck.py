@@ -6,7 +6,8 @@ cost?", or "China's foreign ministry said…" cited to a passage that never name
 Three checks catch that, each a plain function `rag.cite` applies:
 
 - `asked_kinds`: the kind of thing the question asks for, read from its question words
-  ("when/what date/between which dates" -> date, "how long" -> a duration, "how much
+  ("when/between which dates" -> date, "what date/which weekday/month/year" -> a date on
+  the calendar, a weekday, a month, a year ("last month" is no date), "how long" -> a duration, "how much
   money/aid/did it cost" -> an amount of money, "how far" -> a distance with its unit,
   "how many/how much" -> number,
   "who/which spokesman" -> person, "where/which port" -> place, "what was the name of" ->
@@ -74,6 +75,15 @@ _DURATION = re.compile(
 _DISTANCE = re.compile(r"\b\d[\d,.]*\s*(?:-\s*)?(?:km|kilomet(?:er|re)s?|mi|miles?|met(?:er|re)s?|m|feet|foot|ft|yards?)\b"
                        r"|\b(?:a|one|two|three|four|five|six|seven|eight|nine|ten|few|several|hundreds?|thousands?)\s+"
                        r"(?:kilomet(?:er|re)s?|miles?|met(?:er|re)s?|feet|yards?)\b", re.I)
+_CALENDAR_KINDS = {"weekday": "weekday", "month": "month", "year": "year", "date": "calendar", "dates": "calendar",
+                   "day": "calendar"}
+_CALENDAR = {
+    "weekday": re.compile(r"\b(?:" + "|".join(_WEEKDAYS) + r")s?\b", re.I),
+    "month": re.compile(r"\b(?:" + "|".join(_MONTHS) + r")\b", re.I),
+    "year": re.compile(r"\b(?:1[89]|20)\d\d\b"),
+    "calendar": re.compile(r"\b(?:" + "|".join(_MONTHS + _WEEKDAYS) + r")\b|\b(?:1[89]|20)\d\d\b|\b\d{1,2}/\d{1,2}\b"
+                           r"|\b(?:today|yesterday|tomorrow)\b", re.I),
+}
 _WH = re.compile(r"\b(who|whom|whose|where|when|what|which|how)\b", re.I)
 _AUXILIARIES = frozenset("did does do is are was were has have had can could would will should".split())
 _QUESTION_WORDS = frozenset("what which who whom whose where when why how did does do is are was were has have had "
@@ -106,7 +116,10 @@ def _kind_of(wh: str, following: str) -> frozenset[str] | None:
         if w in _AUXILIARIES:  # "what did he say": no kind; "what is the name of…": a name
             return frozenset({"person", "place"}) if any(n in words[:4] for n in _NAME_NOUNS) else None
         if w in _DATE_NOUNS:
-            return frozenset({"date", "duration"}) if w in ("period", "time", "timeframe", "span") else frozenset({"date"})
+            if w in ("period", "time", "timeframe", "span"):
+                return frozenset({"date", "duration"})
+            # "which weekday" wants a weekday, "what year" a year, "what date" a date on the calendar
+            return frozenset({_CALENDAR_KINDS.get(w, "date")})
         if w in _NUMBER_NOUNS:
             return frozenset({"number"})
         if w in _NAME_NOUNS:  # "what was the name of the vessel": a name the question does not give
@@ -201,6 +214,8 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
             return True
         if kind == "duration" and new([m.group() for m in _DURATION.finditer(claim)]):
             return True
+        if kind in _CALENDAR and new([m.group() for m in _CALENDAR[kind].finditer(claim)]):
+            return True
         if kind == "distance" and new([m.group() for m in _DISTANCE.finditer(claim)]):
             return True
         if kind == "number" and new([m.group() for m in _NUMBER_WORDS.finditer(claim)]):
@@ -237,8 +252,17 @@ def foreign_names(claim: str, passage: str) -> list[str]:
     keys = text_keys(passage)
     missing = [w for w in _names(claim, skip_first=True) if not _mentioned(w, keys)]
     have = _numbers_in(passage)
-    missing += sorted(n for n in numbers(content_words(claim)) if n not in have)
+    missing += sorted(n for n in stated_numbers(claim) if n not in have)
     return missing
+
+
+def stated_numbers(claim: str) -> set[str]:
+    """The numbers a claim states, in digits or as words from two to twelve ("six days" states 6).
+
+    "one" is left out: it is as often a pronoun ("one of the…") as a number.
+    """
+    words = {_WORD_NUMBERS[w] for w in re.findall(r"[a-z]+", claim.lower()) if w in _WORD_NUMBERS and w not in ("zero", "one")}
+    return numbers(content_words(claim)) | words
 
 
 def narrowing_terms(question: str) -> list[str]:

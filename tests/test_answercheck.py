@@ -12,8 +12,11 @@ A000 = (ARTICLES / "000_7567e1b7e9e7013d.txt").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("question, kinds", [
-    ("Between which dates were the containers shipped?", {"date"}),
-    ("On what date did the shipments start?", {"date"}),
+    ("Between which dates were the containers shipped?", {"calendar"}),
+    ("When were the containers shipped?", {"date"}),  # "when" takes "last month" too
+    ("On what date did the shipments start?", {"calendar"}),
+    ("On which weekday was it revealed?", {"weekday"}),
+    ("In which month did the summit take place?", {"month"}),
     ("How long did Kim's visit last?", {"duration"}),
     ("How much money went to restocking?", {"money"}),
     ("How much did Russia pay for the shells?", {"money"}),
@@ -36,6 +39,10 @@ def test_kind_asked_for(question, kinds):
 def test_claim_gives_the_kind():
     assert gives("The containers were shipped between September 7 and October 1.", frozenset({"date"}))
     assert gives("The visit lasted six days.", frozenset({"duration"}))
+    assert not gives("It was revealed on a weekday in September.", frozenset({"weekday"}))
+    assert gives("It was revealed on Friday.", frozenset({"weekday"}))
+    assert not gives("Kim arrived last month.", frozenset({"calendar"}))  # relative: no date on the calendar
+    assert gives("Kim arrived on September 12.", frozenset({"calendar"}))
     assert gives("It was a six-day visit.", frozenset({"duration"}))
     assert not gives("The visit lasted last month.", frozenset({"duration"}))  # a point in time, not a length
     assert gives("They travelled the route over the past month.", frozenset({"duration"}))
@@ -71,6 +78,8 @@ def test_names_and_numbers_must_occur_in_the_passage():
     assert foreign_names("Over 1,000 containers went.", "more than a thousand containers") == []
     assert foreign_names("Over 1,000 containers went.", "WH claims DPRK sent 1K containers") == []
     assert foreign_names("Over 2,000 containers went.", "more than a thousand containers") == ["2000"]
+    assert foreign_names("The session lasted six days.", "a two-day session") == ["6"]  # numbers in words too
+    assert foreign_names("One of the ships left.", "a ship left") == []  # "one" is a pronoun as often
 
 
 def test_narrowing_terms_of_the_question():
