@@ -299,6 +299,19 @@ def counted(question: str) -> str | None:
     return None if head in _ANY_COUNT or head in STOPWORDS else head
 
 
+def counts_in(noun: str, claim: str) -> bool:
+    """Whether `claim` states a number of `noun`: a number with the noun within three words after it.
+
+    "27 American citizens were lost" states no number of lives; "over 1,300 lives" does.
+    """
+    words = re.findall(r"[\w'’-]+", claim)
+    for i, w in enumerate(words):
+        if _NUMBER_WORDS.fullmatch(w.lower()) or w[:1].isdigit():
+            if any(_stem(n) == _stem(noun) for n in words[i + 1:i + 5]):
+                return True
+    return False
+
+
 def counts(noun: str, words: set[str]) -> bool:
     """Whether normalised content `words` name `noun` (plural or singular)."""
     return any(_stem(w) == _stem(noun) for w in words)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import asked_kinds, foreign_names, gives, narrowing_terms, unmentioned
+from rag.answercheck import asked_kinds, counts_in, foreign_names, gives, narrowing_terms, unmentioned
 from rag.cite import REFUSAL, cite
 from rag.schema import Chunk, Hit
 from tests.conftest import ARTICLES
@@ -135,3 +135,10 @@ def test_a_count_of_something_else_is_not_an_answer():
                 "How many drones did North Korea send to Russia?").refused
     assert not cite("North Korea sent over 1,000 containers to Russia [1].", [hit], 0.5,
                     "How many containers did North Korea send to Russia?").refused
+
+
+def test_a_count_must_count_the_thing_asked_about():
+    assert counts_in("lives", "The Hamas attack cost over 1,300 lives.")
+    assert not counts_in("lives", "27 American citizens were lost in the attack on Israel.")  # 27 counts citizens
+    assert counts_in("shells", "Ukraine fires approximately 8,000 artillery shells daily.")
+    assert counts_in("containers", "It sent over a thousand containers.")
