@@ -315,3 +315,32 @@ def counts_in(noun: str, claim: str) -> bool:
 def counts(noun: str, words: set[str]) -> bool:
     """Whether normalised content `words` name `noun` (plural or singular)."""
     return any(_stem(w) == _stem(noun) for w in words)
+
+
+_DIRECTED = re.compile(r"(?<!according )\b(to|from|into)\b((?:[\s,]+(?!(?:to|from|into)\b)[\w'’.-]+){1,8})", re.I)
+
+
+def _directions(text: str) -> dict[str, set[str]]:
+    """Per direction ("to", "from"), the keys of the names in the words after it, up to the next one.
+
+    "sent … from the port city of Najin to Dunay" -> {"from": {"najin"}, "to": {"dunay"}}.
+    """
+    out: dict[str, set[str]] = {}
+    for prep, after in _DIRECTED.findall(text):
+        # names only: "from September 7 to October 1" is a span of time, not a direction
+        keys = {k for w in after.split() if w[:1].isupper() and not _DATE_WORDS.fullmatch(w.strip(",.;:")) for k in _keys(w)}
+        if keys:
+            prep = "to" if prep.lower() == "into" else prep.lower()
+            out.setdefault(prep, set()).update(keys)
+    return out
+
+
+def reversed_direction(claim: str, other: str) -> bool:
+    """Whether `claim` sends something to (or from) a name that `other` names only in another role.
+
+    "Russia sent containers to North Korea" against "North Korea sent containers to Russia":
+    the same words in a swapped relation, which overlap alone cannot see.
+    """
+    mine, theirs, named = _directions(claim), _directions(other), text_keys(other)
+    # swapped: `other` names the claim's destination, but not as its destination
+    return any(prep in theirs and not keys & theirs[prep] and keys <= named for prep, keys in mine.items())

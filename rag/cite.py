@@ -244,14 +244,16 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
 
         candidates = [best_quote(words, hits, i, echo) for i in fits]
         supported = [q for q in candidates if q.support >= min_support]
-        grounded = [q for q in supported if not far(q)]
+        # "Russia sent … to North Korea" is not supported by "North Korea sent … to Russia"
+        grounded = [q for q in supported if not far(q)
+                    and not answercheck.reversed_direction(claim, surroundings(hits, q, 0))]
         marked = {n - 1 for n in marks}
         # the passages the model marked, if any of them holds the claim; else the best one that does
         quotes = [q for q in grounded if q.hit in marked] or sorted(grounded, key=lambda q: (-q.support, q.hit))[:1]
         if not supported:
             log.debug("dropped (support %.2f < %.2f): %s", max(q.support for q in candidates), min_support, claim)
         elif not grounded:
-            log.debug("dropped (%s not near the quote): %s", far(supported[0]), claim)
+            log.debug("dropped (%s not near the quote, or to/from swapped): %s", far(supported[0]), claim)
         if asked and quotes:
             quotes = [q for q in quotes if asked & (set(words) | q.words)]
             if not quotes:

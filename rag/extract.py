@@ -13,6 +13,8 @@ that answers on its own:
   question other than the words that ask for the kind ("how many", "what date") occurs in
   it, compared by their first five letters, so "criticised" is "criticized" and a few
   irregular verbs by their base form ("met" is "meet");
+- it does not send things the other way: "to Russia" where the question asks what went
+  "to North Korea" (`rag.answercheck.reversed_direction`);
 - the years, numbers and names the question narrows by occur in the sentence's article;
   a "how many X" question's X occurs in the sentence.
 
@@ -86,7 +88,7 @@ def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | No
             continue
         for s, e in split_sentences(chunk.text, offset=chunk.start):
             text = chunk.text[s - chunk.start:e - chunk.start]
-            if is_instruction(text) or not about <= _keys(text):
+            if is_instruction(text) or not about <= _keys(text) or answercheck.reversed_direction(question, text):
                 continue
             if not answercheck.gives(text, kinds, question):
                 continue

@@ -2,7 +2,8 @@
 
 import pytest
 
-from rag.answercheck import asked_kinds, counts_in, foreign_names, gives, narrowing_terms, unmentioned
+from rag.answercheck import (asked_kinds, counts_in, foreign_names, gives, narrowing_terms, reversed_direction,
+                             unmentioned)
 from rag.cite import REFUSAL, cite
 from rag.schema import Chunk, Hit
 from tests.conftest import ARTICLES
@@ -142,3 +143,15 @@ def test_a_count_must_count_the_thing_asked_about():
     assert not counts_in("lives", "27 American citizens were lost in the attack on Israel.")  # 27 counts citizens
     assert counts_in("shells", "Ukraine fires approximately 8,000 artillery shells daily.")
     assert counts_in("containers", "It sent over a thousand containers.")
+
+
+def test_a_claim_that_sends_things_the_other_way_is_caught():
+    quote = "North Korea has sent over 1,000 containers of military equipment and munitions to Russia."
+    assert reversed_direction("Russia sent over 1,000 containers to North Korea.", quote)
+    assert not reversed_direction("North Korea sent 1,000 containers to Russia.", quote)
+    # other names in between, a span of time, and "according to" are no direction
+    assert not reversed_direction("They went from Najin to Dunay.", "shipped from the port city of Najin to Dunay in Russia")
+    assert not reversed_direction("They came from North Korea.", "shipped from September 7 to October 1 from Najin, North Korea")
+    assert not reversed_direction("According to Kirby, they went to Russia.", "Kirby said they went to Russia.")
+    # a destination the quote never names is for the support checks, not this one
+    assert not reversed_direction("They went to Ukraine.", quote)
