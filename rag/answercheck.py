@@ -150,6 +150,15 @@ def asked_kinds(question: str) -> frozenset[str] | None:
     return frozenset(kinds)
 
 
+_AND_WH = re.compile(r",?\s+and\s+(?=(?:[a-z]+\s+)?(?:who|whom|whose|where|when|what|which|how)\b)", re.I)
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions a question joins with "and": "How long…, and what kind of aircraft…?" is two."""
+    parts = [p.strip(" ,?") for p in _AND_WH.split(question)]
+    return [p[0].upper() + p[1:] + "?" for p in parts if p] if len(parts) > 1 else [question]
+
+
 def _names(text: str, skip_first: bool) -> list[str]:
     """Names in `text`: runs of capitalised words ("Kim Jong Un", "White House"), stopwords and question words left out."""
     out = []

@@ -15,7 +15,8 @@ dropped, and so is a sentence that shares no content word with the question in e
 itself or its quote (a true sentence that does not address the question: a small model's
 typical drift). A reply with no sentence left, or in which the model says it cannot tell,
 becomes a refusal, unless one sentence of the passages answers the question on its own
-(`rag.extract`): that sentence is then the answer, quoted. Markers are renumbered 1..m in order of first use.
+(`rag.extract`): that sentence is then the answer, quoted. The same goes for each part of
+a question that joins two ("How long…, and what kind of…?") that no kept claim answers. Markers are renumbered 1..m in order of first use.
 
 Retold stories: once a claim has its quote, every other article among the retrieved
 passages (and their near-copies) whose best sentence also supports it (at least
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from rag import answercheck
 from rag.chunk import split_sentences
 from rag.conflicts import Disagreement
-from rag.extract import extract
+from rag.extract import Extract, extract, subject_keys, word_keys
 from rag.guard import is_instruction
 from rag.schema import Citation, Claim, Conflict, Hit, Version
 from rag.text import content_words, numbers, support
@@ -74,7 +75,7 @@ class Cited:
     refused: bool
     claims: tuple[Claim, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
-    extractive: bool = False  # the answer is a quoted sentence of an article, not the model's reply
+    extractive: bool = False  # a claim (or the whole answer) is a quoted sentence of an article, not the model's
 
 
 @dataclass(frozen=True)
@@ -283,17 +284,21 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         if missing:
             log.debug("refused (the cited articles never mention %s)", ", ".join(missing))
             kept = []
-    if not kept and not disputes:
-        # the model's reply did not hold up; a retrieved sentence that answers on its own may
-        found = extract(question, hits, articles) if question else None
-        if found is None:
-            return Cited(REFUSAL, (), True)
-        log.debug("no claim held; quoting a sentence that answers: %s", found.text)
-        numbering = _Numbering()
-        n = numbering.ref(hits[found.hit], found.start, found.end)
-        text = "\u201c" + found.text.strip() + "\u201d"
-        claim = Claim(text, (n,), (hits[found.hit].chunk.source,))
-        return Cited(f"{text} [{n}]", tuple(numbering.citations), False, (claim,), extractive=True)
+    # a part of the question no kept claim answers (all of it, when none held up) may be
+    # answered by a retrieved sentence on its own, quoted
+    extracted: list[Extract] = []
+    for part in answercheck.question_parts(question) if question else []:
+        kinds_of_part = answercheck.asked_kinds(part)
+        about = subject_keys(part)
+        if kept and (kinds_of_part is None or any(answercheck.gives(c, kinds_of_part, part) and about & word_keys(c)
+                                                   for c, _ in kept)):
+            continue  # a kept claim gives what this part asks for, about what it asks
+        found = extract(part, hits, articles)
+        if found is not None and all((f.hit, f.start) != (found.hit, found.start) for f in extracted):
+            log.debug("quoting a sentence that answers %r: %s", part, found.text)
+            extracted.append(found)
+    if not kept and not extracted and not disputes:
+        return Cited(REFUSAL, (), True)
 
     numbering = _Numbering()
     parts: list[str] = []
@@ -307,6 +312,11 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         text = (body[:stop.start()] + stop.group(2)).rstrip() if stop else body
         parts.append(text + " " + "".join(f"[{n}]" for n in refs) + end)
         claims.append(Claim(text + end, tuple(refs), sources))
+    for found in extracted:
+        n = numbering.ref(hits[found.hit], found.start, found.end)
+        text = "\u201c" + found.text.strip() + "\u201d"
+        parts.append(f"{text} [{n}]")
+        claims.append(Claim(text, (n,), (hits[found.hit].chunk.source,)))
     conflicts: list[Conflict] = []
     for dispute in disputes:
         versions = []
@@ -314,4 +324,4 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             refs = tuple(dict.fromkeys(numbering.ref(st.hit, st.start, st.end) for st in statements))
             versions.append(Version(value, refs, tuple(dict.fromkeys(st.hit.chunk.source for st in statements))))
         conflicts.append(Conflict(question, dispute.kind, tuple(versions)))
-    return Cited(" ".join(parts), tuple(numbering.citations), False, tuple(claims), tuple(conflicts))
+    return Cited(" ".join(parts), tuple(numbering.citations), False, tuple(claims), tuple(conflicts), bool(extracted))

@@ -62,14 +62,15 @@ class Extract:
     text: str
 
 
-def _keys(text: str) -> set[str]:
-    words = re.findall(r"[^\W\d_]+|\d[\d,.]*\d|\d", text.lower())
+def word_keys(text: str) -> set[str]:
+    """Each word's first five letters, irregular verbs by their base form ("met" -> "meet")."""
+    words = re.findall(r"[^\W\d_]+|\d[\d,.]*\d|\d", re.sub(r"['’]s\b", "", text.lower()))
     return {_IRREGULAR.get(w, w).replace(",", "")[:5] for w in words}
 
 
 def subject_keys(question: str) -> set[str]:
     """What the question is about: its content words without those that ask for the answer's kind."""
-    return _keys(" ".join(w for w in re.findall(r"[\w'’.-]+", question)
+    return word_keys(" ".join(w for w in re.findall(r"[\w'’.-]+", question)
                           if content_words(w) and not set(content_words(w)) <= _ASKING))
 
 
@@ -88,7 +89,7 @@ def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | No
             continue
         for s, e in split_sentences(chunk.text, offset=chunk.start):
             text = chunk.text[s - chunk.start:e - chunk.start]
-            if is_instruction(text) or not about <= _keys(text) or answercheck.reversed_direction(question, text):
+            if is_instruction(text) or not about <= word_keys(text) or answercheck.reversed_direction(question, text):
                 continue
             if not answercheck.gives(text, kinds, question):
                 continue

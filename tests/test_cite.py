@@ -182,3 +182,18 @@ def test_narrowing_terms_are_looked_for_in_the_whole_article():
     assert cite(reply, hits, 0.5, question).refused  # the passage alone never names Washington
     got = cite(reply, hits, 0.5, question, articles={"n.txt": text})
     assert not got.refused and got.citations[0].source == "n.txt"
+
+
+def test_a_part_of_the_question_no_claim_answers_is_answered_by_a_quoted_sentence():
+    text = ("The containers were taken by rail to a depot near Tikhoretsk. "
+            "They were shipped from Najin, arriving in Dunay, Russia, in October.\n")
+    hits = [Hit(Chunk("p.txt", 0, len(text) - 1, text[:-1]), "title", 0.03, 0.5, 1.0)]
+    question = "Near which town is the depot, and at which port did they arrive?"
+    got = cite("The depot is near Tikhoretsk [1].", hits, 0.5, question)
+    assert got.extractive and len(got.claims) == 2
+    assert got.answer == ("The depot is near Tikhoretsk [1]. "
+                          "\u201cThey were shipped from Najin, arriving in Dunay, Russia, in October.\u201d [2]")
+    # both parts answered by the model: nothing is quoted
+    both = cite("The depot is near Tikhoretsk [1]. They were shipped from Najin, arriving in Dunay [1].", hits, 0.5,
+                question)
+    assert not both.extractive and len(both.claims) == 2
