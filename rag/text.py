@@ -1,7 +1,7 @@
 """Word-level text normalisation shared by BM25 retrieval and citation support.
 
 `content_words` lower-cases, drops stopwords, strips thousands separators from numbers
-("1,000" -> "1000") and applies a crude suffix stripper ("arrived", "arriving" -> "arriv").
+("1,000" -> "1000") and applies a crude suffix stripper ("arrive", "arrived", "arriving" -> "arriv").
 Simplified on purpose: no real stemmer or lemmatiser; English only.
 """
 
@@ -34,6 +34,8 @@ def normalize(word: str) -> str:
     for suffix in _SUFFIXES:
         if len(w) > len(suffix) + 3 and w.endswith(suffix):
             return w[: -len(suffix)]
+    if len(w) > 4 and w.endswith("e"):  # "arrive" as "arrived", "arriving" -> "arriv"
+        return w[:-1]
     return w
 
 

@@ -52,6 +52,11 @@ def test_marker_formats():
     assert [c.source for c in got.citations] == ["000.txt"]
 
 
+def test_word_forms_match():
+    assert content_words("arrive") == content_words("arrived") == content_words("arriving") == ["arriv"]
+    assert content_words("Houses") == content_words("house")
+
+
 def test_support_weights_numbers():
     quote = set(content_words("Ukraine fires approximately 8,000 shells daily"))
     assert support(content_words("8,000 shells"), quote) == 1.0
