@@ -21,12 +21,15 @@ was we were what when where which while who whom why will with would you your yo
 said says say according one ones also yet may might must shall per via
 """.split())
 
-_WORD = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+# an initialism with dots ("U.S.", "U.N.") is one word, not single letters that are dropped
+_WORD = re.compile(r"\b(?:[A-Z]\.){2,}|\d[\d,.]*\d|\d|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
 
 
 def normalize(word: str) -> str:
     w = word.lower().replace("’", "'")
+    if len(w) > 2 and w[1] == "." and w.endswith("."):  # "U.S." is "US"
+        return w.replace(".", "")
     if w[0].isdigit():
         return w.replace(",", "").rstrip(".")
     if w.endswith("'s"):

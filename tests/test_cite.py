@@ -55,6 +55,7 @@ def test_marker_formats():
 def test_word_forms_match():
     assert content_words("arrive") == content_words("arrived") == content_words("arriving") == ["arriv"]
     assert content_words("Houses") == content_words("house")
+    assert content_words("the U.S. military") == content_words("US military") == ["us", "military"]  # not "u", "s"
 
 
 def test_support_weights_numbers():
