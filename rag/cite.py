@@ -287,7 +287,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     # a part of the question no kept claim answers (all of it, when none held up) may be
     # answered by a retrieved sentence on its own, quoted
     extracted: list[Extract] = []
-    for part in answercheck.question_parts(question) if question else []:
+    question_parts = answercheck.question_parts(question) if question else []
+    for part in question_parts if not kept or len(question_parts) > 1 else []:
         kinds_of_part = answercheck.asked_kinds(part)
         about = subject_keys(part)
         if kept and (kinds_of_part is None or any(answercheck.gives(c, kinds_of_part, part) and about & word_keys(c)
