@@ -231,6 +231,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         # question alone was tried (eval/replay.py): it rescued 3 paraphrases but accepted an
         # added name found in an unrelated sentence ("The White House announced $200 million").
         words = content_words(claim)
+        if asked and not set(words) - asked:
+            log.debug("dropped (adds nothing to the question): %s", claim)
+            return []  # "North Korea warned the United States a day before the allegations"
         # a passage that never names a person, place or number the claim states cannot support it
         fits = [i for i, h in enumerate(hits) if not answercheck.foreign_names(claim, context[h.chunk.source])]
         if not fits:

@@ -203,3 +203,10 @@ def test_a_part_of_the_question_no_claim_answers_is_answered_by_a_quoted_sentenc
     both = cite("The depot is near Tikhoretsk [1]. They were shipped from Najin, arriving in Dunay [1].", hits, 0.5,
                 question)
     assert not both.extractive and len(both.claims) == 2
+
+
+def test_a_claim_that_only_restates_the_question_is_dropped():
+    question = "Why were the containers transported to a munitions depot?"  # asks for no kind
+    assert cite("The containers were transported to a munitions depot [1].", HITS, 0.5, question).refused
+    assert not cite("The containers were transported via train to a munitions depot near Tikhoretsk [1].", HITS, 0.5,
+                    question).refused
