@@ -20,6 +20,9 @@ from rag.text import content_words
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "data" / "articles"
+# the keys of `rag ask --json` (Answer.to_json), in order: the public contract every front end keeps
+ANSWER_KEYS = ["question", "searched", "answer", "refused", "citations", "claims", "conflicts", "extractive",
+               "articles_indexed", "timings"]
 
 
 class FakeEmbedder:

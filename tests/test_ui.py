@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from rag.pipeline import Pipeline
-from tests.conftest import fake_pipeline
+from tests.conftest import ANSWER_KEYS, fake_pipeline
 from ui.app import STOPPED, Backend, add_articles, api_ask, chat, render_sources, sources_of
 
 REPLY = "The depot near Tikhoretsk is approximately 290 kilometers from the border [1]."
@@ -114,7 +114,7 @@ def test_article_viewer_serves_only_indexed_files(backend):
 
 def test_api_ask_returns_the_cli_json(backend):
     data = api_ask(backend, "How far is the depot near Tikhoretsk from the border?")
-    assert list(data) == ["question", "searched", "answer", "refused", "citations", "claims", "conflicts", "articles_indexed", "timings"]
+    assert list(data) == ANSWER_KEYS
     assert "This depot is approximately 290" in data["citations"][0]["quote"]
 
 
