@@ -20,6 +20,14 @@ from rag.text import content_words
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "data" / "articles"
+def passage(source: str, text: str, start: int = 0, end: int | None = None, dense: float = 0.5):
+    """A retrieved passage (a `Hit`) holding text[start:end] of an article `text`, as the checks see one."""
+    from rag.schema import Chunk, Hit
+
+    end = len(text.rstrip("\n")) if end is None else end
+    return Hit(Chunk(source, start, end, text[start:end]), "title", 0.03, dense, 1.0)
+
+
 # the keys of `rag ask --json` (Answer.to_json), in order: the public contract every front end keeps
 ANSWER_KEYS = ["question", "searched", "answer", "refused", "citations", "claims", "conflicts", "extractive",
                "articles_indexed", "timings"]

@@ -1,7 +1,7 @@
 from rag.cite import REFUSAL, cite, support
 from rag.schema import Chunk, Hit
 from rag.text import content_words
-from tests.conftest import ARTICLES
+from tests.conftest import ARTICLES, passage
 
 TEXT = (ARTICLES / "003_abfd0f9880f9ca5a.txt").read_text(encoding="utf-8")
 OTHER = (ARTICLES / "000_7567e1b7e9e7013d.txt").read_text(encoding="utf-8")
@@ -151,7 +151,7 @@ def test_numbers_and_new_names_must_be_near_the_quote():
     # one passage: the $24 billion request, then two sentences later the aid to Israel
     text = ("The White House asked for $24 billion in aid. Lawmakers delayed it for weeks. "
             "The vote slipped again. The White House may couple it with aid to Israel after the Hamas attack.\n")
-    hits = [Hit(Chunk("a.txt", 0, len(text) - 1, text[:-1]), "title", 0.03, 0.5, 1.0)]
+    hits = [passage("a.txt", text)]
     question = "How much aid did the White House propose for Israel?"
     # "$24 billion" is in the article, but not near the sentence about Israel that supports the claim
     assert cite("The White House proposed $24 billion in aid for Israel after the Hamas attack [1].",
@@ -161,7 +161,7 @@ def test_numbers_and_new_names_must_be_near_the_quote():
     # a name the question gives may be further away: news names its subject once, then says "it"
     far_name = ("Ukraine asked for help. Lawmakers debated for weeks. The vote slipped again. "
                 "Later the $6 billion was taken out of the bill in late September.\n")
-    hits = [Hit(Chunk("b.txt", 0, len(far_name) - 1, far_name[:-1]), "title", 0.03, 0.5, 1.0)]
+    hits = [passage("b.txt", far_name)]
     got = cite("The $6 billion for Ukraine was taken out of the bill in late September [1].", hits, 0.5,
                "When was the $6 billion for Ukraine taken out of the bill?")
     assert not got.refused
@@ -170,7 +170,7 @@ def test_numbers_and_new_names_must_be_near_the_quote():
 def test_a_reply_that_restates_the_question_is_judged_on_what_the_quote_says():
     text = ("Kim voiced hopes for a coalition of nations ready to face off against the U.S. "
             "in what he termed a \"new Cold War\".\n")
-    hits = [Hit(Chunk("c.txt", 0, len(text) - 1, text[:-1]), "title", 0.03, 0.5, 1.0)]
+    hits = [passage("c.txt", text)]
     question = "What did Kim Jong Un call the coming confrontation with the U.S.?"
     got = cite('Kim Jong Un called the coming confrontation with the U.S. a "new Cold War."', hits, 0.5, question)
     assert got.answer == 'Kim Jong Un called the coming confrontation with the U.S. a "new Cold War" [1].'
@@ -180,9 +180,7 @@ def test_a_reply_that_restates_the_question_is_judged_on_what_the_quote_says():
 
 def test_narrowing_terms_are_looked_for_in_the_whole_article():
     text = "Washington, D.C. — Officials spoke.\n\nA recent assessment by the National Security Council found a deepening partnership.\n"
-    start = text.index("A recent")
-    end = len(text) - 1
-    hits = [Hit(Chunk("n.txt", start, end, text[start:end]), "title", 0.03, 0.5, 1.0)]
+    hits = [passage("n.txt", text, start=text.index("A recent"))]
     question = "Which Washington body's assessment found a deepening partnership?"
     reply = "The National Security Council's assessment found a deepening partnership [1]."
     assert cite(reply, hits, 0.5, question).refused  # the passage alone never names Washington
@@ -193,7 +191,7 @@ def test_narrowing_terms_are_looked_for_in_the_whole_article():
 def test_a_part_of_the_question_no_claim_answers_is_answered_by_a_quoted_sentence():
     text = ("The containers were taken by rail to a depot near Tikhoretsk. "
             "They were shipped from Najin, arriving in Dunay, Russia, in October.\n")
-    hits = [Hit(Chunk("p.txt", 0, len(text) - 1, text[:-1]), "title", 0.03, 0.5, 1.0)]
+    hits = [passage("p.txt", text)]
     question = "Near which town is the depot, and at which port did they arrive?"
     got = cite("The depot is near Tikhoretsk [1].", hits, 0.5, question)
     assert got.extractive and len(got.claims) == 2

@@ -1,8 +1,8 @@
 """A retrieved sentence as the answer: it must give the kind asked for and name what the question is about."""
 
 from rag.extract import extract, subject_keys
-from rag.schema import Chunk, Hit
-from tests.conftest import ARTICLES
+from rag.schema import Hit
+from tests.conftest import ARTICLES, passage
 
 A000 = (ARTICLES / "000_7567e1b7e9e7013d.txt").read_text(encoding="utf-8")
 
@@ -10,8 +10,7 @@ A000 = (ARTICLES / "000_7567e1b7e9e7013d.txt").read_text(encoding="utf-8")
 
 def paragraph(source: str, text: str, needle: str) -> Hit:
     start = text.rindex("\n", 0, text.index(needle)) + 1
-    end = text.index("\n", start)
-    return Hit(Chunk(source, start, end, text[start:end]), "title", 0.03, 0.5, 1.0)
+    return passage(source, text, start, text.index("\n", start))
 
 
 AUSTIN = paragraph("000.txt", A000, "Lloyd Austin announced")
@@ -34,7 +33,7 @@ def test_nothing_when_the_sentence_misses_what_the_question_is_about():
     assert extract("How much did Russia pay North Korea for the munitions?", [AUSTIN, MET]) is None
     # a date where a distance is asked for is not an answer
     text = "The depot near Tikhoretsk took containers from September 7 to October 1. It lies 290 km from the border."
-    depot = Hit(Chunk("d.txt", 0, len(text), text), "title", 0.03, 0.5, 1.0)
+    depot = passage("d.txt", text)
     assert extract("How far is the depot near Tikhoretsk?", [depot]) is None
     assert extract("How far from the border?", [depot]).text == "It lies 290 km from the border."
     # a narrowing year no article mentions
