@@ -205,6 +205,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 def _print_answer(data: dict) -> None:
     """A `rag ask --json` object as text: the answer, who reports it, disputes, and the sources."""
     print(data["answer"])
+    if data.get("extractive"):
+        print("  (“…” is quoted from an article: the model's own answer did not hold up against the passages)")
     for claim in data["claims"]:
         if claim["articles"] > 1:
             print(f"  ({claim['articles']} of {data['articles_indexed']} articles report: {claim['text']})")

@@ -1,5 +1,6 @@
 """The chat UI's handlers with a fake pipeline (real index, fake models)."""
 
+import dataclasses
 import re
 import threading
 
@@ -7,7 +8,7 @@ import pytest
 
 from rag.pipeline import Pipeline
 from tests.conftest import ANSWER_KEYS, fake_pipeline
-from ui.app import STOPPED, Backend, add_articles, api_ask, chat, render_sources, sources_of
+from ui.app import STOPPED, Backend, add_articles, api_ask, chat, render_answer, render_sources, sources_of
 
 REPLY = "The depot near Tikhoretsk is approximately 290 kilometers from the border [1]."
 
@@ -145,3 +146,11 @@ def test_conflict_box_and_date_filter(backend):
     assert not any(f"{n}_" in sources for n in ("000", "001", "004"))
     shown = last(chat(backend, "Where?", [], [], 5, None, "yesterday", "")).chat[-1]["content"]
     assert "--since" in shown and "⚠️" in shown
+
+
+def test_a_quoted_answer_says_so(settings):
+    pipe = fake_pipeline(settings, "Kim Jong Un met Russia in Russia [1].")  # fails the checks: a sentence is quoted
+    answer = pipe.answer("Which Russian leader did Kim Jong Un meet?")
+    assert answer.extractive
+    assert "quoted from an article" in render_answer(answer, 1)
+    assert "quoted from an article" not in render_answer(dataclasses.replace(answer, extractive=False), 2)

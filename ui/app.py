@@ -127,6 +127,8 @@ def render_answer(answer: Answer, turn: int) -> str:
         return re.sub(r"\[(\d+)\]", link, html.escape(text, quote=False))
 
     out = linked(answer.answer)
+    if answer.extractive:
+        out += '<div class="reported">“…” is quoted from an article: the model\'s own answer did not hold up.</div>'
     for claim in answer.claims:
         if len(claim.sources) > 1:
             out += (f'<div class="reported">📰 {len(claim.sources)} of {answer.articles} articles report: '
