@@ -244,7 +244,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             # the numbers and the names the question does not give must be near the quote, not
             # anywhere in its article ("$24 billion" for Israel from a sentence about Ukraine)
             return [t for t in answercheck.foreign_names(claim, surroundings(hits, q, REACH))
-                    if t[0].isdigit() or answercheck.unmentioned([t], question)]
+                    if answercheck.unmentioned([t], question)]
 
         candidates = [best_quote(words, hits, i, echo) for i in fits]
         supported = [q for q in candidates if q.support >= min_support]

@@ -165,6 +165,12 @@ def test_numbers_and_new_names_must_be_near_the_quote():
     got = cite("The $6 billion for Ukraine was taken out of the bill in late September [1].", hits, 0.5,
                "When was the $6 billion for Ukraine taken out of the bill?")
     assert not got.refused
+    # so may a number the question gives
+    far_number = ("Over 1,000 containers left Najin. Officials tracked them for weeks. The route was long. "
+                  "The containers were then shipped on to Dunay by rail.\n")
+    got = cite("The 1,000 containers were shipped on to Dunay by rail [1].", [passage("c.txt", far_number)], 0.5,
+               "Where were the 1,000 containers shipped on to?")
+    assert not got.refused
 
 
 def test_a_reply_that_restates_the_question_is_judged_on_what_the_quote_says():
