@@ -214,6 +214,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     """
     pool = list(hits) + [a for h in hits for a in h.also]
     asked = set(content_words(question))
+    # "Did North Korea send containers?" is answered by restating it: "North Korea did send containers."
+    yes_no = bool(re.match(r"\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b", question, re.I))
     echo = frozenset(asked)  # the question's words a reply repeats count only where the quote has them
     kinds = answercheck.asked_kinds(question)
     noun = answercheck.counted(question)
@@ -231,7 +233,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         # question alone was tried (eval/replay.py): it rescued 3 paraphrases but accepted an
         # added name found in an unrelated sentence ("The White House announced $200 million").
         words = content_words(claim)
-        if asked and not set(words) - asked:
+        if asked and not yes_no and not set(words) - asked:
             log.debug("dropped (adds nothing to the question): %s", claim)
             return []  # "North Korea warned the United States a day before the allegations"
         # a passage that never names a person, place or number the claim states cannot support it

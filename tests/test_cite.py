@@ -214,3 +214,6 @@ def test_a_claim_that_only_restates_the_question_is_dropped():
     assert cite("The containers were transported to a munitions depot [1].", HITS, 0.5, question).refused
     assert not cite("The containers were transported via train to a munitions depot near Tikhoretsk [1].", HITS, 0.5,
                     question).refused
+    # a yes/no question is answered by restating it
+    assert not cite("The containers were transported to a munitions depot [1].", HITS, 0.5,
+                    "Were the containers transported to a munitions depot?").refused
