@@ -23,7 +23,8 @@ that answers on its own:
 `rag.cite` returns the sentence verbatim as the answer, quoted and cited. Questions that ask for no kind ("what did…", "why…") get
 no extract: without a kind to look for, a sentence that shares the question's words is
 as often an echo of the question as an answer to it. Simplified on purpose: lexical
-matching only, English only, and a short list of irregular verbs in place of a lemmatiser.
+matching only, English only, and a short list of irregular verbs (and of nouns for
+losses and deaths) in place of a lemmatiser.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ _IRREGULAR = dict(pair.split(":") for pair in (
     "fallen:fall ran:run wrote:write written:write chose:choose chosen:choose drove:drive driven:drive "
     "hit:hit kept:keep meant:mean sought:seek taught:teach caught:catch stood:stand understood:understand "
     "spoke:speak spoken:speak broke:break broken:break froze:freeze stole:steal wore:wear withdrew:withdraw "
-    "withdrawn:withdraw").split())
+    "withdrawn:withdraw "
+    # nouns news uses for the same events: "the loss of 1,300 lives" answers "how many lives were lost"
+    "loss:lose losses:lose death:die deaths:die dead:die").split())
 
 
 COVER = 0.75  # share of the question's other content words the sentence must have (1.0 and 0.66 measured: replay)
