@@ -44,6 +44,9 @@ CONFIGS = {
     "openvino-600": {"backend": "openvino", "context_tokens": 600},
     "openvino-450": {"backend": "openvino", "context_tokens": 450},
     "openvino-300": {"backend": "openvino", "context_tokens": 300},
+    # each passage cut to its sentences nearest the question (settings.passage_tokens)
+    "openvino-p80": {"backend": "openvino", "passage_tokens": 80},
+    "openvino-p120": {"backend": "openvino", "passage_tokens": 120},
     "transformers-fp32": {"backend": "transformers", "dtype": "float32", "embedder_backend": "sentence-transformers"},
     "transformers-int8": {"backend": "transformers", "dtype": "int8", "embedder_backend": "sentence-transformers"},
     "llama.cpp": {"backend": "llama.cpp"},
