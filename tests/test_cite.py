@@ -174,10 +174,9 @@ def test_numbers_and_new_names_must_be_near_the_quote():
 
 
 def test_a_reply_that_restates_the_question_is_judged_on_what_the_quote_says():
-    text = ("Kim voiced hopes for a coalition of nations ready to face off against the U.S. "
-            "in what he termed a \"new Cold War\".\n")
-    hits = [passage("c.txt", text)]
     question = "What did Kim Jong Un call the coming confrontation with the U.S.?"
+    hits = [passage("c.txt", "Kim voiced hopes for a coalition of nations ready to face off against the U.S. "
+                             "in what he termed a \"new Cold War\".")]
     got = cite('Kim Jong Un called the coming confrontation with the U.S. a "new Cold War."', hits, 0.5, question)
     assert got.answer == 'Kim Jong Un called the coming confrontation with the U.S. a "new Cold War" [1].'
     # the question's words still count where the quote has them: an unrelated claim is not rescued
