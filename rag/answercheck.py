@@ -7,7 +7,7 @@ Three checks catch that, each a plain function `rag.cite` applies:
 
 - `asked_kinds`: the kind of thing the question asks for, read from its question words
   ("when/between which dates" -> date, "what date/which weekday/month/year" -> a date on
-  the calendar, a weekday, a month, a year ("last month" is no date), "how long" -> a duration, "how much
+  the calendar, a weekday, a month, a year ("last month" is no date), "how long" -> a duration or a length, "how much
   money/aid/did it cost" -> an amount of money, "how far" -> a distance with its unit,
   "how many/how much" -> number,
   "who/which spokesman" -> person, "where/which port" -> place, "what was the name of" ->
@@ -102,8 +102,8 @@ def _kind_of(wh: str, following: str) -> frozenset[str] | None:
     if wh == "when":
         return frozenset({"date"})
     if wh == "how":
-        if nxt == "long":
-            return frozenset({"duration"})
+        if nxt == "long":  # a length of time, or of a road, line or border
+            return frozenset({"duration", "distance"})
         if nxt == "much" and _MONEY_CUE.search(following):
             return frozenset({"money"})
         if nxt == "far":

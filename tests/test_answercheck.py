@@ -18,7 +18,7 @@ A000 = (ARTICLES / "000_7567e1b7e9e7013d.txt").read_text(encoding="utf-8")
     ("On what date did the shipments start?", {"calendar"}),
     ("On which weekday was it revealed?", {"weekday"}),
     ("In which month did the summit take place?", {"month"}),
-    ("How long did Kim's visit last?", {"duration"}),
+    ("How long did Kim's visit last?", {"duration", "distance"}),  # or "how long is the line?"
     ("How much money went to restocking?", {"money"}),
     ("How much did Russia pay for the shells?", {"money"}),
     ("How much larger is the new depot?", {"number"}),
@@ -50,6 +50,8 @@ def test_claim_gives_the_kind():
     assert gives("It went on over the last few weeks.", frozenset({"duration"}))
     assert gives("Russia paid $3 million.", frozenset({"money"}))
     assert gives("The depot is about 290 kilometers from the border.", frozenset({"distance"}))
+    q = "How long will the new tram line be?"  # a length, not only a time
+    assert gives("The new tram line will be 6.4 kilometres long.", asked_kinds(q), q)
     assert not gives("They were shipped between September 7 and October 1.", frozenset({"distance"}))
     assert not gives("Russia paid over 1,000 containers.", frozenset({"money"}))
     # the asked-for thing must be new: naming only what the question named answers nothing
