@@ -41,6 +41,7 @@ def main() -> int:
     parser.add_argument("report", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "replay")
     parser.add_argument("-v", "--verbose", action="store_true", help="log why each claim was dropped")
+    parser.add_argument("--index", type=Path, help="the index the report's corpus is in (default: the settings')")
     args = parser.parse_args()
     if args.verbose:
         logging.basicConfig(format="%(message)s")
@@ -58,7 +59,7 @@ def main() -> int:
     old = json.loads(args.report.read_text())
     meta = old["meta"]
     settings = load_settings(None, model=meta.get("model"), top_k=meta.get("top_k"),
-                             context_tokens=meta.get("context_tokens"))
+                             context_tokens=meta.get("context_tokens"), **({"index": args.index} if args.index else {}))
     items = evaluate.load_gold(Path(meta.get("gold", "eval/gold.jsonl")))
     records = {r["id"]: r for r in old["records"]}
     replies = {r["question"]: r.get("reply") or "" for r in old["records"]}

@@ -288,6 +288,7 @@ def unmentioned(terms: list[str], passages: str) -> list[str]:
 
 _COUNT = re.compile(r"\bhow\s+many\s+((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)(?=\s+(?:did|does|do|is|are|was|were|has|have|had|"
                     r"will|would|can|could|of|in|on|at|from|to|for|that|per|\w+ed)\b|\s*[?,]|$)", re.I)
+_PLURALS = frozenset("people men women children police staff cattle feet teeth mice geese".split())
 _ANY_COUNT = frozenset("time times people persons person one ones".split())
 
 
@@ -296,15 +297,20 @@ def _stem(word: str) -> str:
 
 
 def counted(question: str) -> str | None:
-    """The thing a "how many X …" question counts (its last word before the verb), or None.
+    """The thing a "how many X …" question counts, or None.
 
-    None also for a question that asks two things ("How many shells…, and how far…"):
-    a claim may answer the other part.
+    X is the first plural among the words after "how many" ("How many American citizens were
+    killed" -> "citizens", "How many homes get their power…" -> "homes"), else the last word
+    before the verb. None also for a question that asks two things ("How many shells…, and
+    how far…"): a claim may answer the other part.
     """
     m = _COUNT.search(question)
     if not m or len(_WH.findall(question)) > 1:
         return None
-    head = m.group(1).split()[-1].lower()
+    after = re.findall(r"[\w'’-]+", question[m.start(1):])[:4]
+    plural = next((w for w in after if w.lower() in _PLURALS or (len(w) > 3 and w.lower().endswith("s")
+                                                                 and w.lower() not in _AUXILIARIES)), None)
+    head = (plural or m.group(1).split()[-1]).lower()
     return None if head in _ANY_COUNT or head in STOPWORDS else head
 
 

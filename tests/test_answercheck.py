@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (asked_kinds, counts_in, foreign_names, gives, narrowing_terms, reversed_direction,
+from rag.answercheck import (asked_kinds, counted, counts_in, foreign_names, gives, narrowing_terms, reversed_direction,
                              unmentioned)
 from rag.cite import REFUSAL, cite
 from rag.schema import Chunk, Hit
@@ -157,3 +157,9 @@ def test_a_claim_that_sends_things_the_other_way_is_caught():
     assert not reversed_direction("According to Kirby, they went to Russia.", "Kirby said they went to Russia.")
     # a destination the quote never names is for the support checks, not this one
     assert not reversed_direction("They went to Ukraine.", quote)
+
+
+def test_the_counted_thing_is_the_first_plural_after_how_many():
+    assert counted("How many homes get their power from Nordwind?") == "homes"  # not "power"
+    assert counted("How many American citizens were killed?") == "citizens"
+    assert counted("How many people watched?") is None  # any count answers it
