@@ -20,6 +20,12 @@ def test_bundled_gold_set_is_well_formed_and_grounded():
     assert ev.check_gold(items, ARTICLES) == []
 
 
+def test_second_corpus_gold_set_is_grounded():
+    items = ev.load_gold(ROOT / "eval" / "lakeport.jsonl")
+    assert sum(i.answerable for i in items) >= 15 and sum(not i.answerable for i in items) >= 10
+    assert ev.check_gold(items, ROOT / "eval" / "corpora" / "lakeport") == []
+
+
 def test_check_gold_catches_an_answer_missing_from_its_source(tmp_path):
     bad = ev.GoldItem("x", "q?", ("Vladivostok",), ("003_abfd0f9880f9ca5a.txt",), True, "single")
     assert ev.check_gold([bad], ARTICLES) == ["x: 'Vladivostok' not found in 003_abfd0f9880f9ca5a.txt"]
