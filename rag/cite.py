@@ -11,9 +11,11 @@ confrontation" is judged on what it adds). A claim's numbers, and the names it a
 the question, must occur within `REACH` sentences of its quote or in the article's title
 or date: "$24 billion" from one paragraph cannot support "…in aid for Israel" from
 another. Unsupported sentences are
-dropped, and so is a sentence that shares no content word with the question in either
-itself or its quote (a true sentence that does not address the question: a small model's
-typical drift). A reply with no sentence left, or in which the model says it cannot tell,
+dropped, and so is a sentence that, with its quote and `ABOUT_REACH` sentences around it,
+covers less than `ABOUT` of what the question is about (`rag.extract.coverage`: its names
+and its other content words): a true sentence that does not address the question, a
+small model's typical drift ("Lena Holm said the company would build wind farms" for
+"What did Lena Holm say about the tram line?"). A reply with no sentence left, or in which the model says it cannot tell,
 becomes a refusal, unless one sentence of the passages answers the question on its own
 (`rag.extract`): that sentence is then the answer, quoted. The same goes for each part of
 a question that joins two ("How long…, and what kind of…?") that no kept claim answers. Markers are renumbered 1..m in order of first use.
@@ -39,7 +41,7 @@ from dataclasses import dataclass
 from rag import answercheck
 from rag.chunk import split_sentences
 from rag.conflicts import Disagreement
-from rag.extract import Extract, extract, subject_keys, word_keys
+from rag.extract import Extract, coverage, extract, subject_keys, word_keys
 from rag.guard import is_instruction
 from rag.schema import Citation, Claim, Conflict, Hit, Version
 from rag.text import content_words, numbers, support
@@ -48,6 +50,8 @@ log = logging.getLogger(__name__)
 
 REFUSAL = "The articles do not contain an answer to this question."
 REACH = 1  # sentences either side of a quote in which the claim's names and numbers must occur
+ABOUT = 0.6  # share of the question's subject the claim and its quote's surroundings must cover (0.5, 0.67: replay)
+ABOUT_REACH = 2  # sentences either side of the quote counted for it ("According to think-tank, @CSIS" follows the post it credits)
 CORROBORATION = 0.6  # as strict as the eval's judge; support another article's sentence needs to count as reporting the claim too
 
 _MARKER = re.compile(r"[\[(]\s*(?:passages?\s*)?(\d+(?:\s*(?:,|and|-)\s*\d+)*)\s*[\])]"
@@ -221,6 +225,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     noun = answercheck.counted(question)
     context = article_context(pool)
     kept: list[tuple[str, list[Quote]]] = []
+    parts = answercheck.question_parts(question)
 
     def check(claim: str, marks: list[int]) -> list[Quote]:
         """The claim's supporting quotes, with corroborating articles; [] when it fails a check."""
@@ -253,6 +258,13 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         # "Russia sent … to North Korea" is not supported by "North Korea sent … to Russia"
         grounded = [q for q in supported if not far(q)
                     and not answercheck.reversed_direction(claim, surroundings(hits, q, 0))]
+        # the claim with its quote's neighbourhood must be about what the question asks:
+        # "Nordwind's net profit rose…" does not answer "What was Nordwind's revenue?"
+        about = [q for q in grounded if max(coverage(p, claim + "\n" + surroundings(hits, q, ABOUT_REACH))
+                                            for p in parts) >= ABOUT]
+        if grounded and not about:
+            log.debug("dropped (covers under %.2f of what the question asks about): %s", ABOUT, claim)
+        grounded = about
         marked = {n - 1 for n in marks}
         # the passages the model marked, if any of them holds the claim; else the best one that does
         quotes = [q for q in grounded if q.hit in marked] or sorted(grounded, key=lambda q: (-q.support, q.hit))[:1]
@@ -292,8 +304,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     # a part of the question no kept claim answers (all of it, when none held up) may be
     # answered by a retrieved sentence on its own, quoted
     extracted: list[Extract] = []
-    question_parts = answercheck.question_parts(question) if question else []
-    for part in question_parts if not kept or len(question_parts) > 1 else []:
+    for part in (parts if not kept or len(parts) > 1 else []) if question else []:
         kinds_of_part = answercheck.asked_kinds(part)
         about = subject_keys(part)
         if kept and (kinds_of_part is None or any(answercheck.gives(c, kinds_of_part, part) and about & word_keys(c)

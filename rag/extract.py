@@ -77,8 +77,37 @@ def word_keys(text: str) -> set[str]:
 
 def subject_keys(question: str) -> set[str]:
     """What the question is about: its content words without those that ask for the answer's kind."""
-    return word_keys(" ".join(w for w in re.findall(r"[\w'’.-]+", question)
-                          if content_words(w) and not set(content_words(w)) <= _ASKING))
+    words = re.findall(r"[\w'’.-]+", question)
+    skip = _META | set(_type_nouns(question))
+    return word_keys(" ".join(w for w in words
+                          if content_words(w) and not set(content_words(w)) <= _ASKING and w.lower() not in skip))
+
+
+# Words about the corpus, not about the event: "Who is North Korea's leader named in the reports?"
+_META = frozenset("report reports reported article articles story stories source sources passage passages text "
+                  "named mentioned cited according".split())
+
+
+def _type_nouns(question: str) -> list[str]:
+    """The nouns a "which/what X" question names the answer's type with ("think-tank" in "Which think-tank…")."""
+    m = re.search(r"\b(?:which|what)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)(?=\s+(?:did|does|do|is|are|was|were|has|have|had|"
+                  r"will|would|can|could)\b)", question, re.I)
+    return [w for w in m.group(1).split() if w.islower()] if m else []
+
+
+def coverage(question: str, text: str) -> float:
+    """The share of what `question` is about that `text` mentions: its names (by any of their
+    words) and its other content words (`subject_keys`, by their first five letters or a
+    shorter prefix), each counted once."""
+    names = [t for t in answercheck.narrowing_terms(question) if not t[0].isdigit()]
+    rest = subject_keys(question) - {k for n in names for k in word_keys(n)}
+    if not names and not rest:
+        return 1.0
+    have = word_keys(text)
+    # by prefix as well: "meet" is in "meeting", whose five-letter key is "meeti"
+    found = len(names) - len(answercheck.unmentioned(names, text)) + sum(
+        any(h.startswith(k) or (len(h) >= 4 and k.startswith(h)) for h in have) for k in rest)
+    return found / (len(names) + len(rest))
 
 
 def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | None = None) -> Extract | None:

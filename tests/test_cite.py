@@ -216,3 +216,13 @@ def test_a_claim_that_only_restates_the_question_is_dropped():
     # a yes/no question is answered by restating it
     assert not cite("The containers were transported to a munitions depot [1].", HITS, 0.5,
                     "Were the containers transported to a munitions depot?").refused
+
+
+def test_a_claim_about_something_else_than_the_question_asks_is_dropped():
+    text = ("Lakeport's council approved the tram line on Monday.\n"
+            "Lena Holm, Nordwind's chief executive, said the company would build two wind farms in the North Sea.\n")
+    hits = [passage("01.txt", text, 0, text.index("\n") + 1), passage("03.txt", text, text.index("Lena"), len(text))]
+    reply = "Lena Holm said the company would build two wind farms in the North Sea [2]."
+    # the same claim answers a question about the wind farms, and nothing about the tram line
+    assert not cite(reply, hits, 0.5, "What did Lena Holm say about the wind farms?").refused
+    assert cite(reply, hits, 0.5, "What did Lena Holm say about the tram line?").refused

@@ -1,6 +1,6 @@
 """A retrieved sentence as the answer: it must give the kind asked for and name what the question is about."""
 
-from rag.extract import extract, subject_keys
+from rag.extract import coverage, extract, subject_keys
 from rag.schema import Hit
 from tests.conftest import ARTICLES, passage
 
@@ -54,3 +54,17 @@ def test_a_noun_for_the_event_matches_its_verb():
     got = extract("How many lives were lost in the Hamas attack on Israel?", [passage("h.txt", text)])
     assert got is not None and got.text == text  # "loss" is "lost", and 1,300 counts lives
     assert extract("How many soldiers were lost in the Hamas attack on Israel?", [passage("h.txt", text)]) is None
+
+
+def test_subject_leaves_out_the_answer_type_and_words_about_the_articles():
+    assert "think" not in subject_keys("Which think-tank is credited with the satellite imagery?")
+    assert subject_keys("Who is North Korea's leader named in the reports?") == {"north", "korea", "leade"}
+    # a capitalised word after "which" is a name, not the answer's type
+    assert "korea" in subject_keys("Which Korean port did the ship leave?")
+
+
+def test_coverage_counts_names_once_and_words_by_prefix():
+    question = "In which city did the Ukraine Defense Contact Group meet?"
+    assert coverage(question, "In a meeting of the Ukraine Defense Contact Group in Brussels") == 1.0  # meet: meeting
+    assert coverage(question, "Austin spoke in Brussels.") == 0.0
+    assert coverage("What was Nordwind's revenue in the first half?", "Nordwind's net profit rose.") == 0.25
