@@ -8,7 +8,7 @@ Three checks catch that, each a plain function `rag.cite` applies:
 - `asked_kinds`: the kind of thing the question asks for, read from its question words
   ("when/between which dates" -> date, "what date/which weekday/month/year" -> a date on
   the calendar, a weekday, a month, a year ("last month" is no date), "how long" -> a duration or a length, "how much
-  money/aid/did it cost" -> an amount of money, "how far" -> a distance with its unit,
+  money/aid/did it cost", "what were they worth" -> an amount of money, "how far" -> a distance with its unit,
   "how many/how much" -> number,
   "who/which spokesman" -> person, "where/which port" -> place, "what was the name of" ->
   a person or place). `gives` tells whether a claim holds such a thing that the question
@@ -19,6 +19,11 @@ Three checks catch that, each a plain function `rag.cite` applies:
   the passage's title) never mentions: an invented attribution or figure.
 - `narrowing_terms`: the years, numbers and proper names a question uses to narrow what
   it asks ("in 2019", "near Tikhoretsk"); the cited passages must mention every one.
+- `speaker` / `reports_speech`: "What did Putin say…" is answered only by a quote that
+  reports words (said, told, "…") and names Putin; a sentence that merely names him is not.
+- `swapped_subject`: "Russia fires 8,000 shells daily" is not supported by "Ukraine fires
+  approximately 8,000 shells daily" (the same verb after another name); `reversed_direction`
+  does the same for "to"/"from".
 - `counted`: what a "how many X" question counts ("drones" in "How many drones did North
   Korea send?"); the quote that supports the claim must name it, so a count of containers
   does not answer a question about drones. Words that any count answers ("times",
@@ -63,6 +68,7 @@ _NUMBER_NOUNS = "amount sum number price cost percentage share proportion total 
 
 _MONEY_CUE = re.compile(r"\b(?:money|aid|funding|funds?|pay|paid|cost|costs|price|worth|spend|spent|budget|"
                         r"request|requested|loan|grant|sum)\b", re.I)
+_PRICE_CUE = re.compile(r"\b(?:worth|cost|costs|pay|paid|spend|spent|charge|charged)\b", re.I)
 _CURRENCIES = r"(?:dollars|euros|pounds|rubles|roubles|yuan|yen|won|francs|kronor|kroner|krona|rupees|pesos|lira|dinars)"
 _MONEY = re.compile(r"[$€£¥₹]\s?\d|\b\d[\d,.]*\s?(?:(?:thousand|million|billion|trillion|bn|m)\s)?" + _CURRENCIES + r"\b"
                     r"|\b" + _CURRENCIES.replace("won|", "") + r"\b", re.I)  # bare "won" is a verb
@@ -114,6 +120,8 @@ def _kind_of(wh: str, following: str) -> frozenset[str] | None:
     # what / which + noun, unless a verb comes first ("what did the president say" asks no kind)
     for w in words[:3]:
         if w in _AUXILIARIES:  # "what did he say": no kind; "what is the name of…": a name
+            if _PRICE_CUE.search(following):  # "what were the munitions worth?", "what did it cost?"
+                return frozenset({"money"})
             return frozenset({"person", "place"}) if any(n in words[:4] for n in _NAME_NOUNS) else None
         if w in _DATE_NOUNS:
             if w in ("period", "time", "timeframe", "span"):
@@ -359,3 +367,50 @@ def reversed_direction(claim: str, other: str) -> bool:
     mine, theirs, named = _directions(claim), _directions(other), text_keys(other)
     # swapped: `other` names the claim's destination, but not as its destination
     return any(prep in theirs and not keys & theirs[prep] and keys <= named for prep, keys in mine.items())
+
+
+# the speaker is the few words between the auxiliary and the verb: "What did Japan's prime minister say…"
+_SPEECH_QUESTION = re.compile(r"\bwhat\s+(?:did|does|do|has|have|had|will|would)\s+((?:[\w'’.-]+\s+){0,3}?[\w'’.-]+)\s+"
+                              r"(?:say|tell|announce|claim|write|declare|reply|respond)\b", re.I)
+_SPEECH = re.compile(r"\b(?:say|says|said|saying|tell|tells|told|state|states|stated|statement|announce[ds]?|announcing|"
+                     r"claim(?:s|ed)?|declare[ds]?|wr(?:ote|ites|itten)|add(?:s|ed)|not(?:e|es|ed)|warn(?:s|ed)?|"
+                     r"call(?:s|ed)|describ(?:e|es|ed)|insist(?:s|ed)?|argu(?:e|es|ed)|assert(?:s|ed)?|"
+                     r"remark(?:s|ed)?|comment(?:s|ed)?|stress(?:es|ed)?|emphasi[sz](?:e|es|ed)|urg(?:e|es|ed)|"
+                     r"den(?:y|ies|ied)|accus(?:e|es|ed)|condemn(?:s|ed)?|prais(?:e|es|ed)|repl(?:y|ies|ied)|"
+                     r"respond(?:s|ed)?|[Aa]ccording\s+to|quoted?)\b|[\"“”]")  # lower case: "United States" states nothing
+
+
+def speaker(question: str) -> str | None:
+    """Who a "what did X say/tell/announce…" question asks about ("Putin"), or None for other questions."""
+    m = _SPEECH_QUESTION.search(question)
+    return m.group(1) if m else None
+
+
+def reports_speech(who: str, text: str) -> bool:
+    """Whether `text` reports something said, and by `who` when `who` has a name ("Putin said…")."""
+    names = _names(who, skip_first=False)
+    return bool(_SPEECH.search(text)) and not unmentioned(names, text)
+
+
+def swapped_subject(claim: str, other: str) -> bool:
+    """Whether `claim` gives a name the act that `other` gives to another name.
+
+    "Russia fires 8,000 shells daily" against "Ukraine fires approximately 8,000 shells
+    daily": the same verb after a different name, which overlap alone cannot see.
+    """
+    named, claimed = text_keys(other), text_keys(claim)
+    theirs = {}
+    for name, verb in _name_verbs(other):
+        if not _mentioned(name, claimed):
+            theirs.setdefault(verb, []).append(name)
+    return any(verb in theirs and not _mentioned(name, named) for name, verb in _name_verbs(claim))
+
+
+def _name_verbs(text: str) -> list[tuple[str, str]]:
+    """(name, key of the lower-case word right after it) for each name in `text`: ("Ukraine", "fires")."""
+    out = []
+    for name in _names(text, skip_first=False):
+        m = re.search(re.escape(name) + r"(?:['’]s)?\s+([a-z]+)\b", text)
+        if m and m.group(1) not in STOPWORDS:
+            out.append((name, m.group(1)[:5]))
+    return out

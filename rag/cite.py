@@ -10,7 +10,8 @@ the question count only where the quote has them (a reply that restates "the com
 confrontation" is judged on what it adds). A claim's numbers, and the names it adds to
 the question, must occur within `REACH` sentences of its quote or in the article's title
 or date: "$24 billion" from one paragraph cannot support "…in aid for Israel" from
-another. Unsupported sentences are
+another. A claim that is only an article's headline is dropped (headline case capitalises
+every word, so no name can be read from it). Unsupported sentences are
 dropped, and so is a sentence that, with its quote and `ABOUT_REACH` sentences around it,
 covers less than `ABOUT` of what the question is about (`rag.extract.coverage`: its names
 and its other content words): a true sentence that does not address the question, a
@@ -110,6 +111,12 @@ def best_quote(claim: Sequence[str], hits: Sequence[Hit], i: int, echo: frozense
         if pair > max(singles[j], singles[j + 1], best.support) + 0.1:
             best = Quote(i, spans[j][0], spans[j + 1][1], pair, frozenset(pair_words))
     return best
+
+
+def quoted(hits: Sequence[Hit], q: Quote) -> str:
+    """The text of quote `q`."""
+    chunk = hits[q.hit].chunk
+    return chunk.text[q.start - chunk.start:q.end - chunk.start]
 
 
 def surroundings(hits: Sequence[Hit], q: Quote, reach: int = 1) -> str:
@@ -226,6 +233,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     context = article_context(pool)
     kept: list[tuple[str, list[Quote]]] = []
     parts = answercheck.question_parts(question)
+    who = answercheck.speaker(question)
 
     def check(claim: str, marks: list[int]) -> list[Quote]:
         """The claim's supporting quotes, with corroborating articles; [] when it fails a check."""
@@ -241,6 +249,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         if asked and not yes_no and not set(words) - asked:
             log.debug("dropped (adds nothing to the question): %s", claim)
             return []  # "North Korea warned the United States a day before the allegations"
+        if any(set(words) <= set(content_words(h.title)) for h in hits if h.title):
+            log.debug("dropped (an article's headline): %s", claim)
+            return []  # headline case capitalises every word: names cannot be read from it, and it answers nothing
         # a passage that never names a person, place or number the claim states cannot support it
         fits = [i for i, h in enumerate(hits) if not answercheck.foreign_names(claim, context[h.chunk.source])]
         if not fits:
@@ -257,7 +268,10 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         supported = [q for q in candidates if q.support >= min_support]
         # "Russia sent … to North Korea" is not supported by "North Korea sent … to Russia"
         grounded = [q for q in supported if not far(q)
-                    and not answercheck.reversed_direction(claim, surroundings(hits, q, 0))]
+                    and not answercheck.reversed_direction(claim, surroundings(hits, q, 0))
+                    and not answercheck.swapped_subject(claim, quoted(hits, q))]
+        if who is not None:  # "What did Putin say…": the quote reports something Putin said
+            grounded = [q for q in grounded if answercheck.reports_speech(who, quoted(hits, q))]
         # the claim with its quote's neighbourhood must be about what the question asks:
         # "Nordwind's net profit rose…" does not answer "What was Nordwind's revenue?"
         about = [q for q in grounded if max(coverage(p, claim + "\n" + surroundings(hits, q, ABOUT_REACH))

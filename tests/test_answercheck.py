@@ -2,8 +2,8 @@
 
 import pytest
 
-from rag.answercheck import (asked_kinds, counted, counts_in, foreign_names, gives, narrowing_terms, reversed_direction,
-                             unmentioned)
+from rag.answercheck import (asked_kinds, counted, counts_in, foreign_names, gives, narrowing_terms, reports_speech,
+                             reversed_direction, speaker, swapped_subject, unmentioned)
 from rag.cite import REFUSAL, cite
 from rag.schema import Chunk, Hit
 from tests.conftest import ARTICLES
@@ -28,6 +28,8 @@ A000 = (ARTICLES / "000_7567e1b7e9e7013d.txt").read_text(encoding="utf-8")
     ("Where did the containers arrive?", {"place"}),
     ("At which port were they unloaded?", {"place"}),
     ("What did the president say about the shipments?", None),  # a verb first: no kind
+    ("What did Kirby say the munitions were worth?", {"money"}),  # a verb first, but a price asked for
+    ("What did the shells cost?", {"money"}),
     ("What kind of drones did Moscow receive?", None),
     ("What was the name of the vessel?", {"person", "place"}),  # a name the question does not give
     ("Why did North Korea send munitions?", None),
@@ -163,3 +165,21 @@ def test_the_counted_thing_is_the_first_plural_after_how_many():
     assert counted("How many homes get their power from Nordwind?") == "homes"  # not "power"
     assert counted("How many American citizens were killed?") == "citizens"
     assert counted("How many people watched?") is None  # any count answers it
+
+
+def test_a_claim_that_gives_the_act_to_another_name_is_caught():
+    quote = "Ukraine fires approximately 8,000 shells daily, emphasizing the importance of supply."
+    assert swapped_subject("Russia fires approximately 8,000 shells daily.", quote)
+    assert not swapped_subject("Ukraine fires approximately 8,000 shells daily.", quote)
+    assert not swapped_subject("Kyiv fires 8,000 shells a day.", "Ukraine's army, based in Kyiv, fires 8,000 shells a day.")
+
+
+def test_what_someone_said_needs_a_quote_that_reports_their_words():
+    assert speaker("What did Putin say publicly about the containers?") == "Putin"
+    assert speaker("What did Japan's prime minister say about it?") == "Japan's prime minister"
+    assert speaker("What did Kim call for, according to state media?") is None  # "state media" is no verb
+    meeting = "The transfer of arms follows a meeting between Kim Jong-un and Vladimir Putin in the United States."
+    assert not reports_speech("Putin", meeting)  # names him, reports nothing he said ("States" is no verb)
+    assert reports_speech("Putin", "Putin said the talks went well.")
+    assert not reports_speech("Putin", "Kirby said the talks went well.")
+    assert reports_speech("the officials", "The containers arrived, officials said.")  # no name: any report

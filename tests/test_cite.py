@@ -226,3 +226,33 @@ def test_a_claim_about_something_else_than_the_question_asks_is_dropped():
     # the same claim answers a question about the wind farms, and nothing about the tram line
     assert not cite(reply, hits, 0.5, "What did Lena Holm say about the wind farms?").refused
     assert cite(reply, hits, 0.5, "What did Lena Holm say about the tram line?").refused
+
+
+def test_a_headline_as_the_reply_answers_nothing():
+    title = "Russia and North Korea Forge Military Alliance With 1,000 Containers of Military Equipment"
+    text = title + "\nThe National Security Council found that Russia and North Korea are deepening their partnership.\n"
+    hits = [Hit(Chunk("000.txt", 0, len(text), text), title, 0.03, 0.4, 1.0)]
+    question = "Which body found that Russia and North Korea are deepening their partnership?"
+    got = cite(title + " [1].", hits, 0.5, question)  # every word capitalised: no name to read
+    assert got.extractive and "Forge" not in got.answer and "National Security Council" in got.answer
+    assert not cite("The National Security Council found it [1].", hits, 0.5, question).refused
+
+
+def test_a_count_given_to_another_subject_is_dropped():
+    text = ("Russia invaded Ukraine in 2022. The war has depleted stockpiles on both sides. "
+            "Ukraine fires approximately 8,000 shells daily.")
+    hits = [passage("000.txt", text)]
+    got = cite("Russia fires approximately 8,000 shells daily [1].", hits, 0.5, "How many shells does Russia fire each day?")
+    assert got.refused  # the article says Ukraine fires them
+    assert not cite("Ukraine fires approximately 8,000 shells daily [1].", hits, 0.5,
+                    "How many shells does Ukraine fire each day?").refused
+
+
+def test_what_someone_said_is_cited_to_a_quote_of_their_words():
+    text = ("The transfer of arms follows a meeting between Kim Jong Un and Vladimir Putin in September.\n"
+            "Putin said the containers from North Korea carried grain.\n")
+    hits = [passage("003.txt", text, 0, text.index("\n") + 1), passage("003.txt", text, text.index("Putin said"), len(text))]
+    question = "What did Putin say about the containers from North Korea?"
+    assert cite("The containers followed a meeting between Kim Jong Un and Vladimir Putin in September [1].",
+                hits, 0.5, question).refused
+    assert not cite("Putin said the containers carried grain [2].", hits, 0.5, question).refused
