@@ -19,6 +19,8 @@ Three checks catch that, each a plain function `rag.cite` applies:
   the passage's title) never mentions: an invented attribution or figure.
 - `narrowing_terms`: the years, numbers and proper names a question uses to narrow what
   it asks ("in 2019", "near Tikhoretsk"); the cited passages must mention every one.
+- `unbacked_money`: an amount of money in a claim must be money in its passage too:
+  "$1,000" is not supported by "1,000 containers".
 - `speaker` / `reports_speech`: "What did Putin say…" is answered only by a quote that
   reports words (said, told, "…") and names Putin; a sentence that merely names him is not.
 - `swapped_subject`: "Russia fires 8,000 shells daily" is not supported by "Ukraine fires
@@ -271,6 +273,17 @@ def foreign_names(claim: str, passage: str) -> list[str]:
     have = _numbers_in(passage)
     missing += sorted(n for n in stated_numbers(claim) if n not in have)
     return missing
+
+
+def unbacked_money(claim: str, passage: str) -> list[str]:
+    """Amounts of money in `claim` whose number `passage` never gives as money: "$1,000" where
+    the passage has "1,000 containers"."""
+    def near(text: str, m: re.Match) -> set[str]:  # "$1.6 billion", "five million euros": the words around
+        return _numbers_in(text[max(0, m.start() - 20):m.end() + 20])
+
+    money = {n for m in _MONEY.finditer(passage) for n in near(passage, m)}
+    return [m.group() for m in _MONEY.finditer(claim) if any(ch.isdigit() for ch in m.group())
+            and not near(claim, m) & money]
 
 
 def stated_numbers(claim: str) -> set[str]:

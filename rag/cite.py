@@ -260,9 +260,11 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             return []
         def far(q: Quote) -> list[str]:
             # the numbers and the names the question does not give must be near the quote, not
-            # anywhere in its article ("$24 billion" for Israel from a sentence about Ukraine)
-            return [t for t in answercheck.foreign_names(claim, surroundings(hits, q, REACH))
-                    if answercheck.unmentioned([t], question)]
+            # anywhere in its article ("$24 billion" for Israel from a sentence about Ukraine),
+            # and an amount of money must be money there ("$1,000" is not "1,000 containers")
+            near = surroundings(hits, q, REACH)
+            return [t for t in answercheck.foreign_names(claim, near)
+                    if answercheck.unmentioned([t], question)] + answercheck.unbacked_money(claim, near)
 
         candidates = [best_quote(words, hits, i, echo) for i in fits]
         supported = [q for q in candidates if q.support >= min_support]

@@ -3,7 +3,7 @@
 import pytest
 
 from rag.answercheck import (asked_kinds, counted, counts_in, foreign_names, gives, narrowing_terms, reports_speech,
-                             reversed_direction, speaker, swapped_subject, unmentioned)
+                             reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned)
 from rag.cite import REFUSAL, cite
 from rag.schema import Chunk, Hit
 from tests.conftest import ARTICLES
@@ -183,3 +183,13 @@ def test_what_someone_said_needs_a_quote_that_reports_their_words():
     assert reports_speech("Putin", "Putin said the talks went well.")
     assert not reports_speech("Putin", "Kirby said the talks went well.")
     assert reports_speech("the officials", "The containers arrived, officials said.")  # no name: any report
+
+
+def test_an_amount_of_money_must_be_money_in_the_passage():
+    assert unbacked_money("Russia paid North Korea $1,000 for the munitions.", "over 1,000 containers of equipment")
+    assert not unbacked_money("Austin announced $200 million.", "an additional $200 million in U.S. security aid")
+    assert not unbacked_money("It cost 5 million euros.", "The tram will cost five million euros.")
+    # through cite: the number is in the passage, but not as money
+    hit = Hit(Chunk("a.txt", 0, 60, "North Korea sent over 1,000 containers of equipment to Russia."), "t", 0.03, 0.5, 1.0)
+    assert cite("Russia paid North Korea $1,000 for the containers [1].", [hit], 0.5,
+                "How much did Russia pay North Korea for the containers?").refused

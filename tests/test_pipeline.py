@@ -126,3 +126,4 @@ def test_a_reply_that_fails_the_checks_gives_way_to_a_quoted_sentence(make):
     assert not answer.refused and answer.extractive and answer.to_json()["extractive"] is True
     assert "Putin" in answer.answer and answer.answer.startswith("\u201c")
     assert answer.citations[0].quote in answer.answer
+
