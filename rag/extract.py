@@ -12,7 +12,8 @@ that answers on its own:
 - the sentence names what the question is about: every name the question gives (by any
   of its words: "Kim" for "Kim Jong Un") and at least `COVER` of its other content words
   (not the words that ask for the kind, "how many", "what date"), compared by their first
-  five letters, so "criticised" is "criticized", and a few irregular verbs by their base
+  five letters or a shorter prefix, so "criticised" is "criticized" and "fail" is "failed",
+  and a few irregular verbs by their base
   form ("met" is "meet"); the sentence that covers most wins, the first in retrieval order
   among equals;
 - it does not send things the other way: "to Russia" where the question asks what went
@@ -103,11 +104,14 @@ def coverage(question: str, text: str) -> float:
     rest = subject_keys(question) - {k for n in names for k in word_keys(n)}
     if not names and not rest:
         return 1.0
-    have = word_keys(text)
-    # by prefix as well: "meet" is in "meeting", whose five-letter key is "meeti"
-    found = len(names) - len(answercheck.unmentioned(names, text)) + sum(
-        any(h.startswith(k) or (len(h) >= 4 and k.startswith(h)) for h in have) for k in rest)
+    found = len(names) - len(answercheck.unmentioned(names, text)) + _found(rest, text)
     return found / (len(names) + len(rest))
+
+
+def _found(keys: set[str], text: str) -> int:
+    """How many of `keys` the words of `text` have, by their key or a shorter prefix ("meet": "meeting")."""
+    have = word_keys(text)
+    return sum(any(h.startswith(k) or (len(h) >= 4 and k.startswith(h)) for h in have) for k in keys)
 
 
 def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | None = None) -> Extract | None:
@@ -129,7 +133,7 @@ def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | No
             continue
         for s, e in split_sentences(chunk.text, offset=chunk.start):
             text = chunk.text[s - chunk.start:e - chunk.start]
-            covered = len(rest & word_keys(text)) / len(rest) if rest else 1.0
+            covered = _found(rest, text) / len(rest) if rest else 1.0
             if covered < COVER or answercheck.unmentioned(names, text) or is_instruction(text):
                 continue
             if answercheck.reversed_direction(question, text) or not answercheck.gives(text, kinds, question):

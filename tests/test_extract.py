@@ -68,3 +68,9 @@ def test_coverage_counts_names_once_and_words_by_prefix():
     assert coverage(question, "In a meeting of the Ukraine Defense Contact Group in Brussels") == 1.0  # meet: meeting
     assert coverage(question, "Austin spoke in Brussels.") == 0.0
     assert coverage("What was Nordwind's revenue in the first half?", "Nordwind's net profit rose.") == 0.25
+
+
+def test_a_short_word_of_the_question_matches_its_longer_forms():
+    text = "North Korea has attempted to launch satellites but failed twice this year."
+    got = extract("How many times did North Korea fail to launch satellites?", [passage("s.txt", text)])
+    assert got is not None and got.text == text  # "fail" is in "failed", whose five-letter key is "faile"
