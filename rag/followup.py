@@ -13,8 +13,10 @@ Only the last turn is used: its standalone question, its answer and the titles i
    "How many shells does Russia fire a day?").
 3. Otherwise the method named by `settings.followup` resolves it (`RESOLVERS`):
    - "substitute": each pronoun is replaced by what the last turn was about: "he/his" by
-     the person it named (its answer's name when it asked "who"), "they/it" by the thing
-     its question was about (what "how many" counted, or its first "the …" phrase),
+     the person it named (its answer's name when it asked "who"), "its/their" by the first
+     name of its question, "of them" by the whole set a "how many" question counted ("of
+     the people who died in the attack"), "they/it" by the thing its question was about
+     (what "how many" or "what kind of" counted, the subject, or its first "the …" phrase),
      "those images" by the phrase of the last question ending in "images", "there" by a
      place it named;
    - "rewrite": the generator rewrites it, shown general worked examples (none from the
@@ -50,6 +52,8 @@ _WH = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how|is|are|was|we
                  r"could|will|would)\b", re.I)
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of\s+|in\s+)?[A-Z][\w'’.-]*)*")
 _PAREN = re.compile(r"\s*\([^)]*\)")
+_NOW = re.compile(r"\s+(?:year|years|month|months|week|weeks|weekend|day|days|morning|afternoon|evening|time|summer|"
+                  r"winter|spring|autumn|fall|season|century|decade)\b", re.I)
 MAX_TERMS = 5
 _ASKING = frozenset("many much long far kind type often big large".split())
 
@@ -211,12 +215,27 @@ def _main_phrase(text: str) -> str | None:
                   r"has|have|had|will|would|can|could|\w+ed)\b)", text, re.I)
     if m:
         return "the " + m.group(1)
+    m = re.search(r"\bwhat\s+(?:kind|type|sort)s?\s+of\s+([\w'’-]+)", text, re.I)  # "What kind of drones…"
+    if m:
+        return "the " + m.group(1)
     subject = _subject(text)
     if subject:
         return subject
     m = re.search(r"\bthe\s+((?:[\w'’$.-]+\s+){0,3}?[\w'’$-]+?)(?=\s+(?:did|does|do|is|are|was|were|has|have|had|of|"
                   r"in|on|at|from|to|for|by|with|arrive|leave|go|come)\b|[?.,]|$)", text, re.I)
     return "the " + m.group(1) if m else None
+
+
+def _counted_set(text: str) -> str | None:
+    """The set a "how many N <verb> …" question counts, as a phrase: "How many people died in the
+    Hamas attack?" -> "the people who died in the Hamas attack"; None for other questions."""
+    m = re.match(r"\s*how\s+many\s+([\w'’-]+)\s+((?:were|was|are|is|have|had|has)\s+\w+ed\b|\w+ed\b|died|\w+en\b)(.*)",
+                 text.rstrip("?.! "), re.I)
+    if not m:
+        return None
+    who = "who" if m.group(1).lower() in ("people", "persons", "civilians", "soldiers", "citizens", "men", "women",
+                                          "children", "americans", "troops", "workers") else "that"
+    return f"the {m.group(1)} {who} {m.group(2)}{m.group(3)}"
 
 
 def _person(last: Turn) -> str | None:
@@ -257,6 +276,13 @@ def by_substitution(question: str, last: Turn, generator: Streamer | None = None
     if person:
         out = re.sub(r"\b(his|hers|her)\b(?=\s+\w)", f"{person}'s", out, flags=re.I)
         out = re.sub(r"\b(he|she|him|her)\b", person, out, flags=re.I)
+    counted = _counted_set(previous)
+    if counted:  # "How many of them were Americans?": of the people who died in the attack, not any people
+        out = re.sub(r"\bof\s+(?:them|those)\b", f"of {counted}", out, flags=re.I)
+    owner = _names(previous)
+    if owner and not _names(out[:m.start()] if (m := re.search(r"\b(?:its|their)\b", out, re.I)) else ""):
+        # "its satellite launches" after "What has North Korea's nuclear programme…": North Korea's
+        out = re.sub(r"\b(?:its|their)\b", f"{owner[0]}'s", out, count=1, flags=re.I)
     thing = _main_phrase(previous) if (_PLURAL.search(out) or _SINGULAR.search(out)) else None
     if thing:
         out = re.sub(r"\b(their|its)\b", f"{thing}'s" if not thing.endswith("s") else f"{thing}'", out, flags=re.I)
@@ -287,8 +313,18 @@ def ellipsis(question: str, last: Turn) -> str | None:
 
 
 def dependent(question: str) -> bool:
-    """Whether `question` (connector removed) needs the conversation to be understood."""
-    return bool(_PRONOUN.search(question)) or len(content_words(question)) < 2
+    """Whether `question` (connector removed) needs the conversation to be understood.
+
+    "its"/"their" after a name of the same question stands for that name ("What is North Korea
+    hoping to get in return for its munitions?") and needs nothing from the conversation.
+    """
+    for m in _PRONOUN.finditer(question):
+        if m.group(1).lower() in ("its", "their") and _names(question[:m.start()]):
+            continue
+        if _NOW.match(question, m.end()):  # "this year", "that week": a time, not something said before
+            continue
+        return True
+    return len(content_words(question)) < 2
 
 
 def resolve(question: str, history: Sequence[Turn], generator: Streamer | None, method: str = "rewrite") -> str:

@@ -193,3 +193,10 @@ def test_an_amount_of_money_must_be_money_in_the_passage():
     hit = Hit(Chunk("a.txt", 0, 60, "North Korea sent over 1,000 containers of equipment to Russia."), "t", 0.03, 0.5, 1.0)
     assert cite("Russia paid North Korea $1,000 for the containers [1].", [hit], 0.5,
                 "How much did Russia pay North Korea for the containers?").refused
+
+
+def test_an_event_counted_in_times_and_no_vague_time_for_when():
+    assert counts_in("launches", "North Korea attempted to launch satellites but failed twice this year.")
+    assert not counts_in("satellites", "North Korea launched satellites but failed twice this year.")
+    assert not gives("The money was taken out in a recent announcement.", frozenset({"date"}))
+    assert gives("The money was taken out in late September.", frozenset({"date"}))

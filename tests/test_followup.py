@@ -97,3 +97,18 @@ def test_his_is_the_person_named_after_a_title_not_a_place():
     # "his country" is the country his title comes with
     assert resolve("How many shells does his country fire every day?", [zelenskyy], None, "substitute") == \
         "How many shells does Ukraine fire every day?"
+
+
+def test_of_them_its_and_what_kind_of():
+    died = Turn("q", "How many people died in the Hamas attack on Israel?", "Over 1,300 [1].")
+    assert resolve("How many of them were Americans?", [died], None, "substitute") == \
+        "How many of the people who died in the Hamas attack on Israel were Americans?"
+    nuclear = Turn("q", "What has North Korea's nuclear programme turned it into internationally?", "A pariah [1].")
+    assert resolve("How many of its satellite launches failed this year?", [nuclear], None, "substitute") == \
+        "How many of North Korea's satellite launches failed this year?"  # "this year" is a time, not a reference
+    drones = Turn("q", "What kind of drones has Moscow been given?", "Iranian-made drones [1].")
+    assert resolve("How many of them did North Korea supply?", [drones], None, "substitute") == \
+        "How many of the drones did North Korea supply?"
+    # "its" after a name of the same question: nothing to resolve, asked as it is
+    assert not dependent("What is North Korea hoping to get in return for its munitions?")
+    assert dependent("What did North Korea change after his parliamentary session?")  # "his" is a person
