@@ -15,10 +15,11 @@ Only the last turn is used: its standalone question, its answer and the titles i
    - "substitute": each pronoun is replaced by what the last turn was about: "he/his" by
      the person it named (its answer's name when it asked "who"), "its/their" by the first
      name of its question, "of them" by the whole set a "how many" question counted ("of
-     the people who died in the attack"), "they/it" by the thing its question was about
+     the people who died in the attack"; "How many of them were Americans?" becomes "How
+     many Americans died in the attack?"), "they/it" by the thing its question was about
      (what "how many" or "what kind of" counted, the subject, or its first "the …" phrase),
-     "those images" by the phrase of the last question ending in "images", "there" by a
-     place it named;
+     "those images" by the phrase of the last question ending in "images", "that country"
+     and "there" by a place it named (a name after "in/on/to/from…": "the attack on Israel");
    - "rewrite": the generator rewrites it, shown general worked examples (none from the
      bundled articles). A rewrite is kept only if it is one question on one line, keeps
      the question's own words, and every other word comes from the last turn; else
@@ -154,6 +155,7 @@ _PLURAL = re.compile(r"\b(they|them|their|theirs)\b", re.I)
 _SINGULAR = re.compile(r"\b(it|its)\b", re.I)
 _DEMONSTRATIVE = re.compile(r"\b(?:that|this|those|these|the same)\s+([a-z][\w'’-]*)", re.I)
 _THERE = re.compile(r"\bthere\b", re.I)
+_PLACE_WORDS = frozenset("country nation state city town place region port".split())
 _STOP = frozenset("did does do is are was were has have had will would can could who whom whose what which where "
                   "when why how many much in on at from to for by with about after before during".split())
 _ORGANISATION = re.compile(r"\b(House|Council|Ministry|Department|Agency|Office|Assembly|Congress|Senate|Group|"
@@ -226,16 +228,16 @@ def _main_phrase(text: str) -> str | None:
     return "the " + m.group(1) if m else None
 
 
-def _counted_set(text: str) -> str | None:
-    """The set a "how many N <verb> …" question counts, as a phrase: "How many people died in the
-    Hamas attack?" -> "the people who died in the Hamas attack"; None for other questions."""
+def _counted_set(text: str) -> tuple[str, str, str] | None:
+    """The set a "how many N <verb> …" question counts: "How many people died in the Hamas
+    attack?" -> ("people", "who", "died in the Hamas attack"); None for other questions."""
     m = re.match(r"\s*how\s+many\s+([\w'’-]+)\s+((?:were|was|are|is|have|had|has)\s+\w+ed\b|\w+ed\b|died|\w+en\b)(.*)",
                  text.rstrip("?.! "), re.I)
     if not m:
         return None
     who = "who" if m.group(1).lower() in ("people", "persons", "civilians", "soldiers", "citizens", "men", "women",
                                           "children", "americans", "troops", "workers") else "that"
-    return f"the {m.group(1)} {who} {m.group(2)}{m.group(3)}"
+    return m.group(1), who, f"{m.group(2)}{m.group(3)}"
 
 
 def _person(last: Turn) -> str | None:
@@ -263,6 +265,11 @@ def by_substitution(question: str, last: Turn, generator: Streamer | None = None
     out = question
 
     def demonstrative(m: re.Match) -> str:
+        if m.group(1).lower() in _PLACE_WORDS:  # "that country" after "…the attack on Israel": Israel
+            places = [n for n in _names(previous) if re.search(rf"\b(?:in|on|to|from|at|against|near)\s+{re.escape(n)}",
+                                                               previous)]
+            if places:
+                return places[-1]
         found = _phrase_with(m.group(1), previous)
         return f"the {found}" if found else m.group(0)
 
@@ -278,7 +285,11 @@ def by_substitution(question: str, last: Turn, generator: Streamer | None = None
         out = re.sub(r"\b(he|she|him|her)\b", person, out, flags=re.I)
     counted = _counted_set(previous)
     if counted:  # "How many of them were Americans?": of the people who died in the attack, not any people
-        out = re.sub(r"\bof\s+(?:them|those)\b", f"of {counted}", out, flags=re.I)
+        noun, who, verb = counted
+        which = re.fullmatch(r"\s*how\s+many\s+of\s+(?:them|those)\s+(?:were|are)\s+([\w'’-]+)\s*\??\s*", out, re.I)
+        # the short form reads best to a small model: "How many Americans died in the Hamas attack on Israel?"
+        out = (f"How many {which.group(1)} {verb}?" if which
+               else re.sub(r"\bof\s+(?:them|those)\b", f"of the {noun} {who} {verb}", out, flags=re.I))
     owner = _names(previous)
     if owner and not _names(out[:m.start()] if (m := re.search(r"\b(?:its|their)\b", out, re.I)) else ""):
         # "its satellite launches" after "What has North Korea's nuclear programme…": North Korea's

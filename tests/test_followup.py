@@ -102,7 +102,9 @@ def test_his_is_the_person_named_after_a_title_not_a_place():
 def test_of_them_its_and_what_kind_of():
     died = Turn("q", "How many people died in the Hamas attack on Israel?", "Over 1,300 [1].")
     assert resolve("How many of them were Americans?", [died], None, "substitute") == \
-        "How many of the people who died in the Hamas attack on Israel were Americans?"
+        "How many Americans died in the Hamas attack on Israel?"
+    assert resolve("How many of them were children or elderly?", [died], None, "substitute") == \
+        "How many of the people who died in the Hamas attack on Israel were children or elderly?"
     nuclear = Turn("q", "What has North Korea's nuclear programme turned it into internationally?", "A pariah [1].")
     assert resolve("How many of its satellite launches failed this year?", [nuclear], None, "substitute") == \
         "How many of North Korea's satellite launches failed this year?"  # "this year" is a time, not a reference
@@ -112,3 +114,9 @@ def test_of_them_its_and_what_kind_of():
     # "its" after a name of the same question: nothing to resolve, asked as it is
     assert not dependent("What is North Korea hoping to get in return for its munitions?")
     assert dependent("What did North Korea change after his parliamentary session?")  # "his" is a person
+
+
+def test_that_country_is_the_place_the_last_question_named():
+    died = Turn("q", "How many Americans died in the Hamas attack on Israel?", "27 [1].")
+    assert resolve("Aid to that country might be paired with aid to which other country?", [died], None,
+                   "substitute") == "Aid to Israel might be paired with aid to which other country?"
