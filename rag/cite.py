@@ -13,7 +13,7 @@ or date: "$24 billion" from one paragraph cannot support "…in aid for Israel" 
 another. A claim that is only an article's headline is dropped (headline case capitalises
 every word, so no name can be read from it). Unsupported sentences are
 dropped, and so is a sentence that, with its quote and `ABOUT_REACH` sentences around it,
-covers less than `ABOUT` of what the question is about (`rag.extract.coverage`: its names
+covers less than `ABOUT` (half) of what the question is about (`rag.extract.coverage`: its names
 and its other content words): a true sentence that does not address the question, a
 small model's typical drift ("Lena Holm said the company would build wind farms" for
 "What did Lena Holm say about the tram line?"). A reply with no sentence left, or in which the model says it cannot tell,
@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 
 REFUSAL = "The articles do not contain an answer to this question."
 REACH = 1  # sentences either side of a quote in which the claim's names and numbers must occur
-ABOUT = 0.6  # share of the question's subject the claim and its quote's surroundings must cover (0.5, 0.67: replay)
+ABOUT = 0.5  # share of the question's subject the claim and its quote's surroundings must cover (0.6 lost a paraphrased verb, "leave" for "shipped from"; 0.67: replay)
 ABOUT_REACH = 2  # sentences either side of the quote counted for it ("According to think-tank, @CSIS" follows the post it credits)
 CORROBORATION = 0.6  # as strict as the eval's judge; support another article's sentence needs to count as reporting the claim too
 

@@ -256,3 +256,11 @@ def test_what_someone_said_is_cited_to_a_quote_of_their_words():
     assert cite("The containers followed a meeting between Kim Jong Un and Vladimir Putin in September [1].",
                 hits, 0.5, question).refused
     assert not cite("Putin said the containers carried grain [2].", hits, 0.5, question).refused
+
+
+def test_a_verb_the_article_puts_otherwise_does_not_sink_a_right_answer():
+    text = "The containers were shipped from the North Korean port city of Najin to Dunay in Russia.\n"
+    hits = [passage("001.txt", text)]
+    # "leave" is not in the article; the containers and the port are, which is half of what is asked
+    got = cite("The containers were shipped from Najin [1].", hits, 0.5, "Which port did the containers leave from?")
+    assert not got.refused and "Najin" in got.answer
