@@ -42,3 +42,22 @@ def test_non_bpe_tokenizer_is_rejected(tmp_path):
     (tmp_path / "tokenizer.json").write_text('{"model": {"type": "Unigram", "vocab": []}, "normalizer": null}')
     with pytest.raises(ModelError, match="byte-level BPE"):
         encoding_from_tokenizer_json(tmp_path / "tokenizer.json")
+
+
+def test_the_built_table_is_kept_beside_the_tokenizer_and_read_back(smol_dir, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", "")  # tiktoken's own copy in /tmp would hide the damage below
+    path = tmp_path / "tokenizer.json"
+    shutil.copy(smol_dir / "tokenizer.json", path)
+    built = encoding_from_tokenizer_json(path)
+    kept = sorted(p.name for p in tmp_path.glob(".tiktoken-*"))
+    assert len(kept) == 2  # the ranks (.bpe) and the rest (.json)
+    again = encoding_from_tokenizer_json(path)  # read back, not built
+    assert again.name == built.name
+    assert all(again.encode_ordinary(t) == built.encode_ordinary(t) for t in SAMPLES)
+    # a damaged table is not trusted: the encoding is built again, and the same
+    bpe = next(tmp_path.glob(".tiktoken-*.bpe"))
+    bpe.write_bytes(b"\n".join(bpe.read_bytes().splitlines()[300:]))  # the byte tokens gone
+    rebuilt = encoding_from_tokenizer_json(path)
+    assert all(rebuilt.encode_ordinary(t) == built.encode_ordinary(t) for t in SAMPLES)
