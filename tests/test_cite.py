@@ -1,3 +1,5 @@
+import pytest
+
 from rag.cite import REFUSAL, cite, support
 from rag.schema import Chunk, Hit
 from rag.text import content_words
@@ -218,14 +220,28 @@ def test_a_claim_that_only_restates_the_question_is_dropped():
                     "Were the containers transported to a munitions depot?").refused
 
 
-def test_a_claim_about_something_else_than_the_question_asks_is_dropped():
-    text = ("Lakeport's council approved the tram line on Monday.\n"
-            "Lena Holm, Nordwind's chief executive, said the company would build two wind farms in the North Sea.\n")
-    hits = [passage("01.txt", text, 0, text.index("\n") + 1), passage("03.txt", text, text.index("Lena"), len(text))]
-    reply = "Lena Holm said the company would build two wind farms in the North Sea [2]."
-    # the same claim answers a question about the wind farms, and nothing about the tram line
-    assert not cite(reply, hits, 0.5, "What did Lena Holm say about the wind farms?").refused
-    assert cite(reply, hits, 0.5, "What did Lena Holm say about the tram line?").refused
+TRAM = ("Lakeport's council approved the tram line on Monday.\n"
+        "Lena Holm, Nordwind's chief executive, said the company would build two wind farms in the North Sea.\n")
+WORDS = ("The transfer of arms follows a meeting between Kim Jong Un and Vladimir Putin in September.\n"
+         "Putin said the containers from North Korea carried grain.\n")
+HOLM = "Lena Holm said the company would build two wind farms in the North Sea [2]."
+
+
+@pytest.mark.parametrize("text, question, reply, refused", [
+    # a claim about something else than the question asks is dropped: the same claim answers
+    # a question about the wind farms, and nothing about the tram line
+    (TRAM, "What did Lena Holm say about the wind farms?", HOLM, False),
+    (TRAM, "What did Lena Holm say about the tram line?", HOLM, True),
+    # what someone said is cited to a quote of their words, not to a sentence naming them
+    (WORDS, "What did Putin say about the containers from North Korea?",
+     "The containers followed a meeting between Kim Jong Un and Vladimir Putin in September [1].", True),
+    (WORDS, "What did Putin say about the containers from North Korea?", "Putin said the containers carried grain [2].",
+     False),
+])
+def test_a_claim_must_be_about_what_the_question_asks(text, question, reply, refused):
+    second = text.index("\n") + 1
+    hits = [passage("a.txt", text, 0, second), passage("b.txt", text, second, len(text))]
+    assert cite(reply, hits, 0.5, question).refused is refused
 
 
 def test_a_headline_as_the_reply_answers_nothing():
@@ -248,14 +264,7 @@ def test_a_count_given_to_another_subject_is_dropped():
                     "How many shells does Ukraine fire each day?").refused
 
 
-def test_what_someone_said_is_cited_to_a_quote_of_their_words():
-    text = ("The transfer of arms follows a meeting between Kim Jong Un and Vladimir Putin in September.\n"
-            "Putin said the containers from North Korea carried grain.\n")
-    hits = [passage("003.txt", text, 0, text.index("\n") + 1), passage("003.txt", text, text.index("Putin said"), len(text))]
-    question = "What did Putin say about the containers from North Korea?"
-    assert cite("The containers followed a meeting between Kim Jong Un and Vladimir Putin in September [1].",
-                hits, 0.5, question).refused
-    assert not cite("Putin said the containers carried grain [2].", hits, 0.5, question).refused
+
 
 
 def test_a_verb_the_article_puts_otherwise_does_not_sink_a_right_answer():
