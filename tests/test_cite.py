@@ -240,7 +240,7 @@ HOLM = "Lena Holm said the company would build two wind farms in the North Sea [
 ])
 def test_a_claim_must_be_about_what_the_question_asks(text, question, reply, refused):
     second = text.index("\n") + 1
-    hits = [passage("a.txt", text, 0, second), passage("b.txt", text, second, len(text))]
+    hits = [passage("a.txt", text, 0, second), passage("a.txt", text, second, len(text))]  # one article, two passages
     assert cite(reply, hits, 0.5, question).refused is refused
 
 
