@@ -10,7 +10,8 @@ Three checks catch that, each a plain function `rag.cite` applies:
   the calendar, a weekday, a month, a year ("last month" is no date), "how long" -> a duration or a length, "how much
   money/aid/did it cost", "what were they worth" -> an amount of money, "how far" -> a distance with its unit,
   "how many/how much" -> number,
-  "who/which spokesman" -> person, "where/which port" -> place, "what was the name of" ->
+  "who/which spokesman" -> person, "where/which port" -> place ("where … from", "from which
+  port" -> a place after "from" in the claim), "what was the name of" ->
   a person or place). `gives` tells whether a claim holds such a thing that the question
   did not already name (an answer that only repeats the question's own names answers
   nothing; "South Korean President Yoon" is new to "which South Korean president…"). Yes/no and "what/why/how"
@@ -93,6 +94,7 @@ _CALENDAR = {
                            r"|\b(?:today|yesterday|tomorrow)\b", re.I),
 }
 _WH = re.compile(r"\b(who|whom|whose|where|when|what|which|how)\b", re.I)
+_ORIGIN = re.compile(r"\bfrom\s+(?:which|what|where)\b|\bwhere\b[^?]*\bfrom\s*\??\s*$", re.I)
 _AUXILIARIES = frozenset("did does do is are was were has have had can could would will should".split())
 _QUESTION_WORDS = frozenset("what which who whom whose where when why how did does do is are was were has have had "
                             "can could would will should according in on at of for".split())
@@ -241,9 +243,13 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
             return True
         if kind == "money" and _MONEY.search(claim):
             return True
-        if kind in ("person", "place") and new_name([w for w in _names(claim, skip_first=False)
-                                                      if not _DATE_WORDS.fullmatch(w)]):
-            return True
+        if kind in ("person", "place"):
+            names = [w for w in _names(claim, skip_first=False) if not _DATE_WORDS.fullmatch(w)]
+            if kind == "place" and _ORIGIN.search(question):  # "where … from?": a place the thing came from
+                came = _directions(claim).get("from", set())
+                names = [n for n in names if {k for w in n.split() for k in _keys(w)} & came]
+            if new_name(names):
+                return True
     return False
 
 

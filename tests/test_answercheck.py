@@ -200,3 +200,13 @@ def test_an_event_counted_in_times_and_no_vague_time_for_when():
     assert not counts_in("satellites", "North Korea launched satellites but failed twice this year.")
     assert not gives("The money was taken out in a recent announcement.", frozenset({"date"}))
     assert gives("The money was taken out in late September.", frozenset({"date"}))
+
+
+def test_where_from_wants_the_place_something_came_from():
+    q = "Where were the containers shipped from?"
+    assert not gives("They were taken via train to a depot near Tikhoretsk in Russia.", asked_kinds(q), q)
+    assert gives("They were shipped from the port city of Najin to Dunay.", asked_kinds(q), q)
+    q = "From which North Korean port were the containers shipped?"
+    assert gives("They were shipped from Najin.", asked_kinds(q), q)
+    assert not gives("They arrived in Dunay.", asked_kinds(q), q)
+    assert gives("They arrived in Dunay.", asked_kinds("Where did they arrive?"), "Where did they arrive?")
