@@ -94,7 +94,7 @@ _CALENDAR = {
                            r"|\b(?:today|yesterday|tomorrow)\b", re.I),
 }
 _WH = re.compile(r"\b(who|whom|whose|where|when|what|which|how)\b", re.I)
-_ORIGIN = re.compile(r"\bfrom\s+(?:which|what|where)\b|\bwhere\b[^?]*\bfrom\s*\??\s*$", re.I)
+_ORIGIN = re.compile(r"\bfrom\s+(?:which|what|where)\b|\b(?:where|which|what)\b[^?]*\bfrom\s*\??\s*$", re.I)
 _AUXILIARIES = frozenset("did does do is are was were has have had can could would will should".split())
 _QUESTION_WORDS = frozenset("what which who whom whose where when why how did does do is are was were has have had "
                             "can could would will should according in on at of for".split())

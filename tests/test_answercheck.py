@@ -209,4 +209,6 @@ def test_where_from_wants_the_place_something_came_from():
     q = "From which North Korean port were the containers shipped?"
     assert gives("They were shipped from Najin.", asked_kinds(q), q)
     assert not gives("They arrived in Dunay.", asked_kinds(q), q)
+    q = "Which port did the containers leave from?"
+    assert not gives("They arrived in Dunay.", asked_kinds(q), q) and gives("They left from Najin.", asked_kinds(q), q)
     assert gives("They arrived in Dunay.", asked_kinds("Where did they arrive?"), "Where did they arrive?")
