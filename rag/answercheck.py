@@ -367,20 +367,24 @@ def counts(noun: str, words: set[str]) -> bool:
     return any(_stem(w) == _stem(noun) for w in words)
 
 
-_DIRECTED = re.compile(r"(?<!according )\b(to|from|into)\b((?:[\s,]+(?!(?:to|from|into)\b)[\w'’.-]+){1,8})", re.I)
+_DIRECTED = re.compile(r"(?<!according )\b(to|from|into|out\s+of|(?:left|leaves|leaving|departed|departs|departing)(?!\s+for\b))\b"
+                       r"((?:[\s,]+(?!(?:to|from|into)\b)[\w'’.-]+){1,8})", re.I)
+_DEPARTED = frozenset(("out of", "left", "leaves", "leaving", "departed", "departs", "departing"))
 
 
 def _directions(text: str) -> dict[str, set[str]]:
     """Per direction ("to", "from"), the keys of the names in the words after it, up to the next one.
 
-    "sent … from the port city of Najin to Dunay" -> {"from": {"najin"}, "to": {"dunay"}}.
+    "sent … from the port city of Najin to Dunay" -> {"from": {"najin"}, "to": {"dunay"}};
+    "left the port city of Najin" -> {"from": {"najin"}}.
     """
     out: dict[str, set[str]] = {}
     for prep, after in _DIRECTED.findall(text):
         # names only: "from September 7 to October 1" is a span of time, not a direction
         keys = {k for w in after.split() if w[:1].isupper() and not _DATE_WORDS.fullmatch(w.strip(",.;:")) for k in _keys(w)}
         if keys:
-            prep = "to" if prep.lower() == "into" else prep.lower()
+            prep = " ".join(prep.lower().split())
+            prep = "to" if prep == "into" else "from" if prep in _DEPARTED else prep  # "left Najin": from Najin
             out.setdefault(prep, set()).update(keys)
     return out
 

@@ -211,4 +211,8 @@ def test_where_from_wants_the_place_something_came_from():
     assert not gives("They arrived in Dunay.", asked_kinds(q), q)
     q = "Which port did the containers leave from?"
     assert not gives("They arrived in Dunay.", asked_kinds(q), q) and gives("They left from Najin.", asked_kinds(q), q)
+    q = "From which port did the North Korean containers leave?"  # leaving a place says where from, without "from"
+    assert gives("The containers left the port city of Najin.", asked_kinds(q), q)
+    assert gives("They were shipped out of Najin.", asked_kinds(q), q)
+    assert not gives("They left for Dunay.", asked_kinds(q), q)
     assert gives("They arrived in Dunay.", asked_kinds("Where did they arrive?"), "Where did they arrive?")
