@@ -81,6 +81,7 @@ class Cited:
     claims: tuple[Claim, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     extractive: bool = False  # a claim (or the whole answer) is a quoted sentence of an article, not the model's
+    unanswered: tuple[str, ...] = ()  # the parts of a two-part question that nothing in the answer answers
 
 
 @dataclass(frozen=True)
@@ -129,18 +130,25 @@ def surroundings(hits: Sequence[Hit], q: Quote, reach: int = 1) -> str:
     return "\n".join((hits[q.hit].title, hits[q.hit].date or "", chunk.text[start - chunk.start:end - chunk.start]))
 
 
-def _markers(sentence: str) -> list[int]:
+def _numbers_of(marker: re.Match) -> list[int]:
     found = []
-    for m in _MARKER.finditer(sentence):
-        body = m.group(1) or m.group(2)
-        for a, sep, b in re.findall(r"(\d+)\s*(-?)\s*(\d+)?", body):
-            if sep and b:
-                found.extend(range(int(a), int(b) + 1))
-            else:
-                found.append(int(a))
-                if b:
-                    found.append(int(b))
+    for a, sep, b in re.findall(r"(\d+)\s*(-?)\s*(\d+)?", marker.group(1) or marker.group(2)):
+        if sep and b:
+            found.extend(range(int(a), int(b) + 1))
+        else:
+            found.append(int(a))
+            if b:
+                found.append(int(b))
     return found
+
+
+def _markers(sentence: str) -> list[int]:
+    return [n for m in _MARKER.finditer(sentence) for n in _numbers_of(m)]
+
+
+def renumbered(reply: str, mapping: Mapping[int, int]) -> str:
+    """`reply` with each marker's passage numbers mapped ("[2]" -> "[5]"); numbers not in `mapping` are dropped."""
+    return _MARKER.sub(lambda m: "".join(f"[{mapping[n]}]" for n in _numbers_of(m) if n in mapping), reply)
 
 
 def split_claims(reply: str) -> list[tuple[str, list[int]]]:
@@ -320,18 +328,22 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     # a part of the question no kept claim answers (all of it, when none held up) may be
     # answered by a retrieved sentence on its own, quoted
     extracted: list[Extract] = []
+    unanswered: list[str] = []
     for part in (parts if not kept or len(parts) > 1 else []) if question else []:
         kinds_of_part = answercheck.asked_kinds(part)
         about = subject_keys(part)
-        if kept and (kinds_of_part is None or any(answercheck.gives(c, kinds_of_part, part) and about & word_keys(c)
-                                                   for c, _ in kept)):
+        if kept and any(coverage(part, c) >= ABOUT if kinds_of_part is None
+                        else answercheck.gives(c, kinds_of_part, part) and about & word_keys(c) for c, _ in kept):
             continue  # a kept claim gives what this part asks for, about what it asks
         found = extract(part, hits, articles)
-        if found is not None and all((f.hit, f.start) != (found.hit, found.start) for f in extracted):
+        if found is None:
+            unanswered.append(part)
+        elif all((f.hit, f.start) != (found.hit, found.start) for f in extracted):
             log.debug("quoting a sentence that answers %r: %s", part, found.text)
             extracted.append(found)
+    open_parts = tuple(unanswered) if len(parts) > 1 else ()
     if not kept and not extracted and not disputes:
-        return Cited(REFUSAL, (), True)
+        return Cited(REFUSAL, (), True, unanswered=open_parts)
 
     numbering = _Numbering()
     parts: list[str] = []
@@ -357,4 +369,5 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             refs = tuple(dict.fromkeys(numbering.ref(st.hit, st.start, st.end) for st in statements))
             versions.append(Version(value, refs, tuple(dict.fromkeys(st.hit.chunk.source for st in statements))))
         conflicts.append(Conflict(question, dispute.kind, tuple(versions)))
-    return Cited(" ".join(parts), tuple(numbering.citations), False, tuple(claims), tuple(conflicts), bool(extracted))
+    return Cited(" ".join(parts), tuple(numbering.citations), False, tuple(claims), tuple(conflicts), bool(extracted),
+                 open_parts)

@@ -16,6 +16,7 @@ that answers on its own:
   and a few irregular verbs by their base
   form ("met" is "meet"); the sentence that covers most wins, the first in retrieval order
   among equals;
+- it is not the article's headline line (in headline case every word looks like a name);
 - it does not send things the other way: "to Russia" where the question asks what went
   "to North Korea" (`rag.answercheck.reversed_direction`);
 - the years, numbers and names the question narrows by occur in the sentence's article;
@@ -136,6 +137,8 @@ def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | No
             covered = _found(rest, text) / len(rest) if rest else 1.0
             if covered < COVER or answercheck.unmentioned(names, text) or is_instruction(text):
                 continue
+            if hit.title and hit.title in text:
+                continue  # the headline line (" date 2023-10-14 North Korea Sends…"): headline case, no sentence
             if answercheck.reversed_direction(question, text) or not answercheck.gives(text, kinds, question):
                 continue
             if noun and not answercheck.counts_in(noun, text):

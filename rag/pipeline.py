@@ -8,7 +8,10 @@ without running the generator: nothing relevant was found, so anything the model
 would come from its own memory. A `DateRange` keeps only articles dated inside it.
 After generation, the answer is checked against the passages (`rag.cite`) and the
 passages against each other (`rag.conflicts`): a fact the articles give differently is
-stated with every version cited.
+stated with every version cited. A question that joins two ("How long…, and what kind
+of…?") whose one part nothing in the checked answer answers has that part asked on its
+own, with its own passages, and the two replies are checked together: one extra
+generation, only then. Simplified on purpose: parts are split on ", and <question word>".
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 
-from rag.cite import REFUSAL, cite, has_words
+from rag.cite import REFUSAL, cite, has_words, renumbered
 from rag.conflicts import disagreements
 from rag.dates import DateRange
 from rag.followup import resolve
@@ -130,29 +133,56 @@ class Pipeline:
                                         self.settings.passage_tokens)
         shown: list[Hit] = hits[:used]
         pieces: list[str] = []
-        first = None
+        first: list[float] = []
+        yield from self._generate(messages, pieces, first)
+        reply = "".join(pieces)
+        texts = _article_texts(retriever, shown)
+        disputes = disagreements(q, hits, reply)
+        result = cite(reply, shown, self.settings.min_support, q, disputes, texts)
+        # a part of a two-part question that nothing answered is asked on its own, with its
+        # own passages: the small model answers one question far better than two at once
+        for part in result.unanswered:
+            part_hits = retriever.retrieve(part, k, dates)
+            if not part_hits or max(h.dense for h in part_hits) < self.settings.min_relevance:
+                continue
+            part_messages, part_used = build_messages(part, part_hits, self.generator.counter,
+                                                      self.settings.context_tokens, self.settings.passage_tokens)
+            known = {(h.chunk.source, h.chunk.start): n for n, h in enumerate(shown, 1)}
+            mapping = {}
+            for n, h in enumerate(part_hits[:part_used], 1):
+                if (h.chunk.source, h.chunk.start) not in known:
+                    shown.append(h)
+                    known[(h.chunk.source, h.chunk.start)] = len(shown)
+                mapping[n] = known[(h.chunk.source, h.chunk.start)]
+            part_pieces: list[str] = []
+            yield Delta("\n")
+            yield from self._generate(part_messages, part_pieces, first)
+            reply += "\n" + renumbered("".join(part_pieces), mapping)
+        if result.unanswered:
+            texts = _article_texts(retriever, shown)
+            result = cite(reply, shown, self.settings.min_support, q, disputes, texts)
+        t2 = time.perf_counter()
+        yield Answer(asked, result.answer, result.refused, result.citations,
+                     Timings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t0) * 1000,
+                             ((first[0] if first else t2) - t1) * 1000), tuple(shown),
+                     result.claims, result.conflicts, articles, reply, searched, result.extractive)
+
+    def _generate(self, messages: list, pieces: list[str], first: list[float]) -> Iterator[Delta]:
+        """Stream the model's reply to `messages` into `pieces`; a reply of bare markers is asked once more."""
         for attempt in (messages, nudged(messages)):
             if attempt is not messages:
                 if has_words("".join(pieces)):
                     break
-                pieces = []  # a reply of markers alone ("[1]"): ask once more, for words
+                pieces.clear()  # a reply of markers alone ("[1]"): ask once more, for words
             generation = self.generator.stream(attempt, self.settings.max_new_tokens)
             try:
                 for piece in generation:
-                    if first is None:
-                        first = time.perf_counter()
+                    if not first:
+                        first.append(time.perf_counter())
                     pieces.append(piece)
                     yield Delta(piece)
             finally:  # closing this stream (a Stop button) stops the model at once
                 getattr(generation, "close", lambda: None)()
-        t2 = time.perf_counter()
-        reply = "".join(pieces)
-        texts = _article_texts(retriever, shown)
-        result = cite(reply, shown, self.settings.min_support, q, disagreements(q, hits, reply), texts)
-        yield Answer(asked, result.answer, result.refused, result.citations,
-                     Timings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t0) * 1000,
-                             ((first or t2) - t1) * 1000), tuple(shown),
-                     result.claims, result.conflicts, articles, reply, searched, result.extractive)
 
     def answer(self, question: str, top_k: int | None = None, dates: DateRange | None = None,
                history: Sequence[Turn] = ()) -> Answer:

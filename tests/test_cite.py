@@ -273,3 +273,9 @@ def test_a_verb_the_article_puts_otherwise_does_not_sink_a_right_answer():
     # "leave" is not in the article; the containers and the port are, which is half of what is asked
     got = cite("The containers were shipped from Najin [1].", hits, 0.5, "Which port did the containers leave from?")
     assert not got.refused and "Najin" in got.answer
+
+
+def test_renumbered_maps_every_marker_form():
+    from rag.cite import renumbered
+
+    assert renumbered("A [1]. B [2, 3]. C (passage 2). D [4].", {1: 5, 2: 1, 3: 2}) == "A [5]. B [1][2]. C [1]. D ."

@@ -74,3 +74,11 @@ def test_a_short_word_of_the_question_matches_its_longer_forms():
     text = "North Korea has attempted to launch satellites but failed twice this year."
     got = extract("How many times did North Korea fail to launch satellites?", [passage("s.txt", text)])
     assert got is not None and got.text == text  # "fail" is in "failed", whose five-letter key is "faile"
+
+
+def test_never_the_headline_line():
+    text = " date 2023-10-14 North Korea Sends Over a Thousand Containers to Russia\n\nThe containers crossed by rail."
+    from dataclasses import replace
+    head = replace(passage("h.txt", text), title="North Korea Sends Over a Thousand Containers to Russia")
+    assert extract("How many containers did North Korea send?", [head]) is None
+    assert extract("How many containers did North Korea send?", [passage("h.txt", text)]) is not None  # not titled so

@@ -127,3 +127,34 @@ def test_a_reply_that_fails_the_checks_gives_way_to_a_quoted_sentence(make):
     assert "Putin" in answer.answer and answer.answer.startswith("\u201c")
     assert answer.citations[0].quote in answer.answer
 
+
+
+def test_the_unanswered_part_of_a_two_part_question_is_asked_on_its_own(make):
+    pipe = make("unused")
+    pipe.generator = MarkersFirst(pipe.generator.counter, [
+        "The North Korean containers left the port city of Najin [1].",  # answers the second part only
+        "Moscow has received Iranian-made drones to target Ukrainian infrastructure [1]."])
+    question = "What kind of drones has Russia received, and from which port did the North Korean containers leave?"
+    answer = pipe.answer(question)
+    first, second = pipe.generator.prompts
+    assert "Question: What kind of drones has Russia received?" in second and "leave" not in second.split("Question:")[-1]
+    assert "Najin" in answer.answer and "Iranian-made drones" in answer.answer and not answer.extractive
+    # the second reply's [1] is its own prompt's first passage, renumbered into the answer's list
+    drones = next(c for c in answer.claims if "drones" in c.text)
+    (quote,) = [c.quote for c in answer.citations if c.n in drones.refs]
+    assert "Iranian-made drones" in quote
+    import re
+
+    second_reply = answer.reply.split("\n")[1]
+    (at,) = re.fullmatch(r"Moscow has received Iranian-made drones to target Ukrainian infrastructure \[(\d+)\]\.",
+                         second_reply).groups()
+    part_first = pipe.retriever.retrieve("What kind of drones has Russia received?", pipe.settings.top_k)[0]
+    assert answer.hits[int(at) - 1].chunk == part_first.chunk
+    # a part the model cannot answer alone either stays unanswered; a one-part question is asked once
+    pipe.generator = MarkersFirst(pipe.generator.counter, [
+        "The North Korean containers left the port city of Najin [1].", "The articles do not say."])
+    answer = pipe.answer(question)
+    assert "Najin" in answer.answer and "drones" not in answer.answer and len(pipe.generator.prompts) == 2
+    pipe.generator = MarkersFirst(pipe.generator.counter, ["The North Korean containers left the port city of Najin [1]."])
+    pipe.answer("From which port did the North Korean containers leave?")
+    assert len(pipe.generator.prompts) == 1
