@@ -158,3 +158,15 @@ def test_the_unanswered_part_of_a_two_part_question_is_asked_on_its_own(make):
     pipe.generator = MarkersFirst(pipe.generator.counter, ["The North Korean containers left the port city of Najin [1]."])
     pipe.answer("From which port did the North Korean containers leave?")
     assert len(pipe.generator.prompts) == 1
+
+
+def test_disagreements_are_looked_for_beyond_the_prompts_passages(make, monkeypatch):
+    import rag.pipeline
+
+    question = "Over what period did North Korea send the more than 1,000 containers to Russia?"
+    pipe = make("North Korea sent the containers in the past few weeks [1].", top_k=4)
+    answer = pipe.answer(question)
+    (conflict,) = answer.conflicts  # "over the past month" is in a passage ranked below the prompt's four
+    assert {v.value for v in conflict.versions} == {"Over the past month", "in the past few weeks / in recent weeks"}
+    monkeypatch.setattr(rag.pipeline, "DISPUTE_DEPTH", 1)
+    assert pipe.answer(question).conflicts == ()
