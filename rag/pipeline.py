@@ -97,9 +97,9 @@ class Pipeline:
         from rag.generate import load_generator
         from rag.store import load_index
 
-        index = load_index(settings.index, settings)
+        index = load_index(settings.index, settings)  # first: a missing index fails before any model loads
+        generator = load_generator(settings)  # before the embedder: its load peaks highest (weights repacked)
         embedder = embedder or load_embedder(settings)
-        generator = load_generator(settings)
         return cls(settings, Retriever(index, embedder), generator)
 
     def article(self, source: str) -> str:

@@ -3,6 +3,8 @@
 Runtimes run the real SmolLM2-135M (OpenVINO exports it once into the user cache).
 """
 
+from pathlib import Path
+
 import pytest
 
 from rag.generate import RUNTIMES, generate, load_generator
@@ -126,3 +128,31 @@ def test_llama_cpp_missing_says_what_to_install(monkeypatch, smol_dir):
     monkeypatch.setattr(builtins, "__import__", no_llama)
     with pytest.raises(ModelError, match="make setup-fast"):
         LlamaGenerator(Settings(model="smollm2-135m", backend="llama.cpp"))
+
+
+def _resident_kb(path: Path) -> int:
+    """This process's resident kB of its mappings of `path` (from /proc/self/smaps)."""
+    total, current = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        fields = line.split()
+        if len(fields) >= 5 and "-" in fields[0] and ":" in fields[3]:  # a mapping's header line
+            current = fields[-1] == str(path)
+        elif current and line.startswith("Rss:"):
+            total += int(fields[1])
+    return total
+
+
+def test_release_mapped_drops_resident_pages_and_keeps_the_data(tmp_path):
+    import mmap
+
+    from rag.runtimes.openvino import release_mapped
+
+    weights = tmp_path / "openvino_model.bin"
+    weights.write_bytes(bytes(range(256)) * 4096 * 8)  # 8 MB
+    with weights.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        assert sum(view[i] for i in range(0, len(view), 4096)) == 0  # every page touched (byte 0 of each is 0)
+        assert _resident_kb(weights) >= 8 * 1024
+        assert release_mapped(weights) >= 8 * 2**20
+        assert _resident_kb(weights) < 1024
+        assert view[4097] == 1 and view[-1] == 255  # read back from the file
+        assert release_mapped(tmp_path / "other.bin") == 0  # only the named file's mappings
