@@ -42,7 +42,7 @@ from typing import Protocol
 
 from rag.prompt import Message
 from rag.schema import Turn
-from rag.text import content_words
+from rag.text import STOPWORDS, content_words
 
 _PRONOUN = re.compile(
     r"\b(it|its|it's|they|them|their|theirs|there|that|this|these|those|he|him|his|she|her|hers|"
@@ -86,13 +86,14 @@ def _capital(text: str) -> str:
 
 
 def _names(text: str) -> list[str]:
-    """Capitalised word runs that are not just the sentence's first word."""
+    """Capitalised word runs that are not just a sentence's first word."""
     out = []
     for m in _NAME.finditer(text):
         name = re.sub(r"['’]s$", "", m.group().rstrip(".?"))
-        if m.start() == 0:  # a question's first word is capitalised anyway
+        # a sentence's first word is capitalised anyway (also after an opening quote: “In a meeting…”)
+        if re.search(r"(?:^|[.!?])[\s\"'“”‘’]*$", text[:m.start()]):
             first, _, rest = name.partition(" ")
-            if _WH.fullmatch(first) or first.lower() in ("according", "and", "but", "also"):
+            if _WH.fullmatch(first) or first.lower() in STOPWORDS or first.lower() in ("according", "also"):
                 name = rest
             elif not rest:
                 continue

@@ -120,3 +120,11 @@ def test_that_country_is_the_place_the_last_question_named():
     died = Turn("q", "How many Americans died in the Hamas attack on Israel?", "27 [1].")
     assert resolve("Aid to that country might be paired with aid to which other country?", [died], None,
                    "substitute") == "Aid to Israel might be paired with aid to which other country?"
+
+
+def test_a_quoted_answer_s_first_word_is_no_name():
+    # an extractive answer starts with an opening quote: "In" is its first word, not the person
+    austin = Turn("q", "Who announced the extra $200 million for Ukraine?",
+                  "\u201cIn a meeting of the Ukraine Defense Contact Group in Brussels, U.S. Defense Secretary Lloyd "
+                  "Austin announced an additional $200 million in U.S. security aid for Ukraine.\u201d [1]")
+    assert resolve("What is his job?", [austin], None, "substitute") == "What is U.S. Defense Secretary Lloyd Austin's job?"
