@@ -241,6 +241,15 @@ def _counted_set(text: str) -> tuple[str, str, str] | None:
     return m.group(1), who, f"{m.group(2)}{m.group(3)}"
 
 
+def _amount(answer: str) -> str | None:
+    """The first amount of money `answer` gives ("$6 billion"), without "approximately" and the like."""
+    from rag.conflicts import values
+
+    money = [v.text for v in values(answer) if v.kind == "money"]
+    return re.sub(r"^(?:approximately|about|around|roughly|nearly|almost|some|over|more than|less than|up to)\s+", "",
+                  money[0]) if money else None
+
+
 def _person(last: Turn) -> str | None:
     """The person the last turn was about: its answer's name when it asked who, else a name it asked about."""
     from rag.answercheck import asked_kinds
@@ -296,6 +305,12 @@ def by_substitution(question: str, last: Turn, generator: Streamer | None = None
         # "its satellite launches" after "What has North Korea's nuclear programme…": North Korea's
         out = re.sub(r"\b(?:its|their)\b", f"{owner[0]}'s", out, count=1, flags=re.I)
     thing = _main_phrase(previous) if (_PLURAL.search(out) or _SINGULAR.search(out)) else None
+    if thing and _SINGULAR.search(out) and re.match(r"\s*how\s+much\b", previous, re.I):
+        # "it" after "How much Ukraine money was in the Senate bill?" is the amount the answer gave:
+        # "the $6 billion of Ukraine money" finds the passage "the Ukraine money" did not
+        amount = _amount(_said(last))
+        if amount:
+            thing = f"the {amount} of {thing.removeprefix('the ')}"
     if thing:
         out = re.sub(r"\b(their|its)\b", f"{thing}'s" if not thing.endswith("s") else f"{thing}'", out, flags=re.I)
         out = re.sub(r"\b(they|them|it)\b", thing, out, flags=re.I)

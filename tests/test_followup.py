@@ -128,3 +128,13 @@ def test_a_quoted_answer_s_first_word_is_no_name():
                   "\u201cIn a meeting of the Ukraine Defense Contact Group in Brussels, U.S. Defense Secretary Lloyd "
                   "Austin announced an additional $200 million in U.S. security aid for Ukraine.\u201d [1]")
     assert resolve("What is his job?", [austin], None, "substitute") == "What is U.S. Defense Secretary Lloyd Austin's job?"
+
+
+def test_it_after_how_much_is_the_amount_the_answer_gave():
+    money = Turn("q", "How much Ukraine money was in the Senate bill at first?",
+                 "The Senate initially considered a bill including approximately $6 billion for Ukraine [1].")
+    assert resolve("When was it taken out?", [money], None, "substitute") == \
+        "When was the $6 billion of Ukraine money taken out?"
+    refused = Turn("q", "How much Ukraine money was in the Senate bill at first?",
+                   "The articles do not contain an answer to this question.")
+    assert resolve("When was it taken out?", [refused], None, "substitute") == "When was the Ukraine money taken out?"
