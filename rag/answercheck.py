@@ -418,8 +418,16 @@ def speaker(question: str) -> str | None:
 
 
 def reports_speech(who: str, text: str) -> bool:
-    """Whether `text` reports something said, and by `who` when `who` has a name ("Putin said…")."""
+    """Whether `text` reports something said, and by `who` when `who` has a name ("Putin said…").
+
+    A speaker given by a role ("Ukraine's foreign minister", "the company spokesman") needs
+    the role's noun in `text` too: Lloyd Austin announcing aid for Ukraine is not Ukraine's
+    foreign minister speaking.
+    """
     names = _names(who, skip_first=False)
+    roles = [w for w in re.findall(r"\b[a-z][\w-]*", who) if content_words(w)]
+    if roles and not {k for w in roles[-1:] for k in _keys(w)} <= text_keys(text):
+        return False
     return bool(_SPEECH.search(text)) and not unmentioned(names, text)
 
 

@@ -183,6 +183,11 @@ def test_what_someone_said_needs_a_quote_that_reports_their_words():
     assert reports_speech("Putin", "Putin said the talks went well.")
     assert not reports_speech("Putin", "Kirby said the talks went well.")
     assert reports_speech("the officials", "The containers arrived, officials said.")  # no name: any report
+    # a speaker given by a role: the role's noun must be there too, not only the country
+    austin = "U.S. Defense Secretary Lloyd Austin announced an additional $200 million in U.S. security aid for Ukraine."
+    assert not reports_speech("Ukraine's foreign minister", austin)
+    assert reports_speech("Ukraine's foreign minister", "Ukraine's foreign minister said the aid was welcome.")
+    assert reports_speech("the company spokesman", "A spokesman for the company said profits rose.")
 
 
 def test_an_amount_of_money_must_be_money_in_the_passage():
