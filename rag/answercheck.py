@@ -281,6 +281,23 @@ def foreign_names(claim: str, passage: str) -> list[str]:
     return missing
 
 
+_DAY_YEAR = re.compile(r"\b((?:" + "|".join(_MONTHS) + r")\.?\s+\d{1,2})(?:st|nd|rd|th)?,?\s+((?:1[89]|20)\d\d)\b", re.I)
+_ASKS_YEAR = re.compile(r"\byears?\b", re.I)
+
+
+def without_unbacked_years(claim: str, question: str, text: str) -> str:
+    """`claim` with the year after a month and day dropped when `text` never gives that year.
+
+    A small model dates what it reads: "The shipments began on September 7, 2014" from an
+    article that says "from September 7 to October 1" and never "2014". The day is read,
+    the year invented; the claim keeps the day. A question that asks for a year keeps it
+    (and the checks then drop the claim).
+    """
+    if _ASKS_YEAR.search(question):
+        return claim
+    return _DAY_YEAR.sub(lambda m: m.group(1) if m.group(2) not in text else m.group(0), claim)
+
+
 def unbacked_money(claim: str, passage: str) -> list[str]:
     """Amounts of money in `claim` whose number `passage` never gives as money: "$1,000" where
     the passage has "1,000 containers"."""

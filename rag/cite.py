@@ -24,7 +24,10 @@ a question that joins two ("How long…, and what kind of…?") that no kept cla
 Retold stories: once a claim has its quote, every other article among the retrieved
 passages (and their near-copies) whose best sentence also supports it (at least
 `CORROBORATION` of its words, every number included) is cited with it, `[1][3][4]`, and
-the claim records how many articles report it. When the articles disagree on the fact
+the claim records how many articles report it.
+
+Repaired before the checks: a year the model put after a month and day that no retrieved
+article gives ("September 7, 2014" where the article says "September 7") is dropped. When the articles disagree on the fact
 asked for (`rag.conflicts`), each version is returned with its citations as a `Conflict`
 (the edges render it: `Answer.text`, the chat's box).
 
@@ -306,7 +309,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
                 log.debug("dropped (counts no %s): %s", noun, claim)
         return _corroborate(claim, words, quotes, pool, min_support, context) if quotes else []
 
+    dated = "\n".join([*context.values(), *(articles or {}).values(), *(h.date or "" for h in pool)])
     for claim, marks in split_claims(reply):
+        claim = answercheck.without_unbacked_years(claim, question, dated)  # "September 7, 2014": the year invented
         quotes = check(claim, marks)
         if quotes:
             kept.append((claim, quotes))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (asked_kinds, counted, counts_in, foreign_names, gives, narrowing_terms, reports_speech,
+from rag.answercheck import (without_unbacked_years, asked_kinds, counted, counts_in, foreign_names, gives, narrowing_terms, reports_speech,
                              reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned)
 from rag.cite import REFUSAL, cite
 from rag.schema import Chunk, Hit
@@ -221,3 +221,14 @@ def test_where_from_wants_the_place_something_came_from():
     assert gives("They were shipped out of Najin.", asked_kinds(q), q)
     assert not gives("They left for Dunay.", asked_kinds(q), q)
     assert gives("They arrived in Dunay.", asked_kinds("Where did they arrive?"), "Where did they arrive?")
+
+
+def test_an_invented_year_after_a_read_day_is_dropped():
+    text = "The containers were shipped from September 7 to October 1. October 14, 2023"
+    q = "When did the shipments begin?"
+    assert without_unbacked_years("The shipments began on September 7, 2014.", q, text) == \
+        "The shipments began on September 7."
+    assert without_unbacked_years("It began on Sept. 7th 2023.", q, text) == "It began on Sept. 7th 2023."  # given
+    # a question that asks for the year keeps it, for the checks to judge
+    assert without_unbacked_years("They began on September 7, 2014.", "In which year did they begin?", text) == \
+        "They began on September 7, 2014."

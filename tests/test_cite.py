@@ -279,3 +279,12 @@ def test_renumbered_maps_every_marker_form():
     from rag.cite import renumbered
 
     assert renumbered("A [1]. B [2, 3]. C (passage 2). D [4].", {1: 5, 2: 1, 3: 2}) == "A [5]. B [1][2]. C [1]. D ."
+
+
+def test_a_year_the_articles_never_give_is_taken_off_a_read_day():
+    ships = hit("003.txt", TEXT, "To support their claim")
+    question = "Between which dates were the containers shipped?"
+    got = cite("The containers were shipped between September 7, 2014 and October 1, 2014 [1].", [ships], 0.5, question)
+    assert not got.refused and got.answer == "The containers were shipped between September 7 and October 1 [1]."
+    asked = "In which year were the containers shipped between September 7 and October 1?"
+    assert cite("They were shipped between September 7, 2014 and October 1, 2014 [1].", [ships], 0.5, asked).refused
