@@ -169,11 +169,11 @@ def test_browser_conversation_one_answer_at_a_time_stop_and_reload(default_app_u
         second = chat.inner_text().split("And how many containers were sent?")[-1]
         assert "1,000" in second or "thousand" in second
         took.append(ask(page, "Where were they shipped from?", 3))
-        # "they" is resolved to the containers of the turn before, not glued to it; what the 0.5B
-        # model then reads out of the passages varies (Najin, or the rail leg to Tikhoretsk)
+        # "they" is resolved to the containers of the turn before, not glued to it; a reply naming
+        # only where they went (the rail leg to Tikhoretsk) is no origin, so Najin is what stays
         assert page.locator("#searched").inner_text() == "Searched for: Where were the containers shipped from?"
         third = chat.inner_text().split("Where were they shipped from?")[-1]
-        assert "Not in the articles" not in third and "container" in third.lower()
+        assert "Not in the articles" not in third and "Najin" in third
         assert page.locator("#sources #src-3-1").count() == 1
         print(f"three-turn conversation, seconds per turn: {[round(t, 1) for t in took]}")
         page.screenshot(path=str(OUT / "ui-conversation.png"), full_page=True)
