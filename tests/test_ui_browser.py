@@ -136,6 +136,40 @@ def test_browser_chat_shows_streamed_answer_and_quote(app_url, tmp_path):
         assert "2023-10-14" in cards and "000_" not in cards and "001_" not in cards and "004_" not in cards
 
 
+@pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"), reason="Debian chromium not installed")
+def test_two_tabs_answer_at_the_same_time(app_url):
+    """One answer at a time is per conversation: two tabs asking at once each get their own answer."""
+    from playwright.sync_api import sync_playwright
+
+    questions = ["How far is the munitions depot from the Russian border with Ukraine?",
+                 "How many shells does Ukraine fire daily?"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run"])
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            tabs = [context.new_page(), context.new_page()]
+            for tab in tabs:
+                tab.goto(app_url)
+                tab.wait_for_selector("#info:has-text('articles')", timeout=60_000)
+            for tab, question in zip(tabs, questions):
+                tab.locator("#question textarea").fill(question)
+            for tab in tabs:  # both asked before either answers
+                tab.locator("#ask").click()
+            for tab, question in zip(tabs, questions):
+                tab.wait_for_function(f"document.querySelector('#chat').innerText.includes({question!r})",
+                                      timeout=60_000)
+                tab.wait_for_selector("#ask:not([disabled])", timeout=180_000)
+                tab.wait_for_selector("#sources #src-1-1, #sources:has-text('No sources')", timeout=60_000)
+            for tab, mine, other in zip(tabs, questions, reversed(questions)):
+                text = tab.locator("#chat").inner_text()
+                assert text.count(mine) == 1 and other not in text
+                assert len(text.split(mine)[-1].strip()) > 10  # an answer (or a refusal) under the question
+        finally:
+            browser.close()
+
+
 def ask(page, question: str, turn: int) -> float:
     """Ask `question` as turn `turn`; wait until its answer is final; returns the seconds it took."""
     page.locator("#question textarea").fill(question)
