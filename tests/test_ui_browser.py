@@ -21,6 +21,13 @@ CHROMIUM = "/usr/bin/chromium"
 OUT = ROOT / "test-output"
 
 
+def launch(playwright):
+    """Debian's headless Chromium with the flags this machine needs (no sandbox, no GPU, no network calls)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run"])
+
+
 @contextmanager
 def opened(url: str, ready_ms: int):
     """A page of the app in headless Debian Chromium, once the page says the models are loaded."""
@@ -28,9 +35,7 @@ def opened(url: str, ready_ms: int):
 
     OUT.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run"])
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(url)
@@ -144,9 +149,7 @@ def test_two_tabs_answer_at_the_same_time(app_url):
     questions = ["How far is the munitions depot from the Russian border with Ukraine?",
                  "How many shells does Ukraine fire daily?"]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run"])
+        browser = launch(p)
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             tabs = [context.new_page(), context.new_page()]
