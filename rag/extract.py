@@ -87,7 +87,7 @@ def subject_keys(question: str) -> set[str]:
 
 # Words about the corpus, not about the event: "Who is North Korea's leader named in the reports?"
 _META = frozenset("report reports reported article articles story stories source sources passage passages text "
-                  "named mentioned cited according".split())
+                  "named mentioned cited according whose whether".split())  # and the question words stopwords miss
 
 
 def _type_nouns(question: str) -> list[str]:

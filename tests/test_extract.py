@@ -59,6 +59,7 @@ def test_a_noun_for_the_event_matches_its_verb():
 def test_subject_leaves_out_the_answer_type_and_words_about_the_articles():
     assert "think" not in subject_keys("Which think-tank is credited with the satellite imagery?")
     assert subject_keys("Who is North Korea's leader named in the reports?") == {"north", "korea", "leade"}
+    assert subject_keys("Whose post said the imagery confirmed it?") == {"post", "image", "confi"}  # no "whose"
     # a capitalised word after "which" is a name, not the answer's type
     assert "korea" in subject_keys("Which Korean port did the ship leave?")
 
