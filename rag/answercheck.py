@@ -248,6 +248,9 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
             if kind == "place" and _ORIGIN.search(question):  # "where … from?": a place the thing came from
                 came = _directions(claim).get("from", set())
                 names = [n for n in names if {k for w in n.split() for k in _keys(w)} & came]
+            if kind == "person":  # "in the North Sea" is where, not who: "Nordwind runs its wind farms in the North Sea"
+                names = [n for n in names if not re.search(r"\b(?:in|at|near|inside|across|off)\s+(?:the\s+)?"
+                                                           + re.escape(n) + r"\b", claim)]
             if new_name(names):
                 return True
     return False

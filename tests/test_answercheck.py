@@ -232,3 +232,12 @@ def test_an_invented_year_after_a_read_day_is_dropped():
     # a question that asks for the year keeps it, for the checks to judge
     assert without_unbacked_years("They began on September 7, 2014.", "In which year did they begin?", text) == \
         "They began on September 7, 2014."
+
+
+def test_a_place_after_in_or_at_is_no_answer_to_who():
+    q = "Who runs Nordwind Energy?"
+    assert not gives("Nordwind Energy runs its offshore wind farms in the North Sea.", asked_kinds(q), q)
+    assert gives("Lena Holm runs Nordwind Energy.", asked_kinds(q), q)
+    q = "Who met Kim in Vladivostok?"
+    assert gives("Putin met Kim at the Vostochny Cosmodrome.", asked_kinds(q), q)  # Putin, not the place
+    assert not gives("Kim was met at the Vostochny Cosmodrome.", asked_kinds(q), q)
