@@ -103,7 +103,8 @@ _QUESTION_WORDS = frozenset("what which who whom whose where when why how did do
 def _kind_of(wh: str, following: str) -> frozenset[str] | None:
     """The kinds asked for by one question word and the words after it; None: no kind (what/why/how…)."""
     wh = wh.lower()
-    words = re.findall(r"[\w'’-]+", re.sub(r"(?<=\b[a-z])\.", "", following.lower()))  # U.S. -> us
+    # U.S. -> us; "which country's leader" asks for a leader, "which body's assessment" for a body
+    words = [re.sub(r"['’]s$", "", w) for w in re.findall(r"[\w'’-]+", re.sub(r"(?<=\b[a-z])\.", "", following.lower()))]
     nxt = words[0] if words else ""
     if wh in ("who", "whom", "whose"):
         return frozenset({"person"})

@@ -25,6 +25,8 @@ A000 = (ARTICLES / "000_7567e1b7e9e7013d.txt").read_text(encoding="utf-8")
     ("How far is the depot from the border?", {"distance"}),
     ("Who confirmed the shipments?", {"person"}),
     ("Which White House spokesman announced it?", {"person"}),
+    ("Which agency's report found the route?", {"person"}),  # a possessive: "agency's" is "agency"
+    ("Which country's navy escorted the ships?", {"place"}),
     ("Where did the containers arrive?", {"place"}),
     ("At which port were they unloaded?", {"place"}),
     ("What did the president say about the shipments?", None),  # a verb first: no kind

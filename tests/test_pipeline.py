@@ -37,6 +37,15 @@ def test_irrelevant_question_is_refused_without_generating(make):
     assert pipe.generator.prompts == []
 
 
+def test_below_the_gate_a_sentence_that_answers_alone_is_quoted_without_generating(make):
+    pipe = make("Argentina [1].", min_relevance=0.99)
+    answer = pipe.answer("How far is the depot from the Russian border?")
+    assert not answer.refused and answer.extractive and answer.timings.generate_ms == 0
+    assert "290 kilometers" in answer.answer and answer.answer.startswith("\u201c")
+    assert answer.reply is None and pipe.generator.prompts == []
+    assert answer.citations[0].quote in answer.answer
+
+
 def test_bad_questions(make):
     pipe = make("x")
     for q in ("", "   \n\t", None):
