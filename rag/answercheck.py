@@ -67,7 +67,8 @@ _PLACE_NOUNS = ("place port town city country region village state province capi
                 "territory island harbour harbor airport border site depot").split()
 _DATE_NOUNS = "date dates day days weekday month months year years period time timeframe span week weeks".split()
 _NAME_NOUNS = "name names title".split()
-_NUMBER_NOUNS = "amount sum number price cost percentage share proportion total figure quantity".split()
+_NUMBER_NOUNS = ("amount sum number price cost percentage percent share proportion total figure quantity margin score "
+                 "rate count tally majority").split()
 
 _MONEY_CUE = re.compile(r"\b(?:money|aid|funding|funds?|pay|paid|cost|costs|price|worth|spend|spent|budget|"
                         r"request|requested|loan|grant|sum)\b", re.I)
