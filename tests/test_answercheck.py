@@ -24,7 +24,7 @@ A000 = (ARTICLES / "000_7567e1b7e9e7013d.txt").read_text(encoding="utf-8")
     ("How much larger is the new depot?", {"number"}),
     ("How far is the depot from the border?", {"distance"}),
     ("By what margin did the senate pass the bill?", {"number"}),
-    ("What was the final score?", {"number"}),
+    ("What majority did the bill pass with?", {"number"}),
     ("Who confirmed the shipments?", {"person"}),
     ("Which White House spokesman announced it?", {"person"}),
     ("Which agency's report found the route?", {"person"}),  # a possessive: "agency's" is "agency"
