@@ -10,7 +10,9 @@ the question count only where the quote has them (a reply that restates "the com
 confrontation" is judged on what it adds). A claim's numbers, and the names it adds to
 the question, must occur within `REACH` sentences of its quote or in the article's title
 or date: "$24 billion" from one paragraph cannot support "…in aid for Israel" from
-another. A claim that is only an article's headline is dropped (headline case capitalises
+another. The names it repeats from the question may be further off, but within
+`ABOUT_REACH` sentences: news names its subject and then says "it", yet the request
+sentence three sentences before the article turns to Israel is not about Israel. A claim that is only an article's headline is dropped (headline case capitalises
 every word, so no name can be read from it). Unsupported sentences are
 dropped, and so is a sentence that, with its quote and `ABOUT_REACH` sentences around it,
 covers less than `ABOUT` (half) of what the question is about (`rag.extract.coverage`: its names
@@ -272,10 +274,16 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         def far(q: Quote) -> list[str]:
             # the numbers and the names the question does not give must be near the quote, not
             # anywhere in its article ("$24 billion" for Israel from a sentence about Ukraine),
-            # and an amount of money must be money there ("$1,000" is not "1,000 containers")
+            # and an amount of money must be money there ("$1,000" is not "1,000 containers");
+            # a name (not a number) the question gives, repeated by the claim, within ABOUT_REACH sentences:
+            # "$24 billion in aid for Israel" quoted from the Ukraine sentence of an article
+            # that names Israel three paragraphs on (1.5B u21)
             near = surroundings(hits, q, REACH)
+            wide = surroundings(hits, q, ABOUT_REACH)
             return [t for t in answercheck.foreign_names(claim, near)
-                    if answercheck.unmentioned([t], question)] + answercheck.unbacked_money(claim, near)
+                    if answercheck.unmentioned([t], question)
+                    or (t[:1].isalpha() and answercheck.unmentioned([t], wide))
+                    ] + answercheck.unbacked_money(claim, near)
 
         candidates = [best_quote(words, hits, i, echo) for i in fits]
         supported = [q for q in candidates if q.support >= min_support]

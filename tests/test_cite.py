@@ -160,13 +160,22 @@ def test_numbers_and_new_names_must_be_near_the_quote():
                 hits, 0.5, question).refused
     assert not cite("The White House asked for $24 billion in aid [1].", hits, 0.5,
                     "How much aid did the White House ask for?").refused
-    # a name the question gives may be further away: news names its subject once, then says "it"
+    # a name the question gives may be further away, two sentences: news names its subject
+    # once, then says "it"
+    claim = "The $6 billion for Ukraine was taken out of the bill in late September [1]."
+    asked = "When was the $6 billion for Ukraine taken out of the bill?"
+    near_name = ("Ukraine asked for help. Lawmakers debated for weeks. "
+                 "Later the $6 billion was taken out of the bill in late September.\n")
+    assert not cite(claim, [passage("b.txt", near_name)], 0.5, asked).refused
+    # but not three: the request sentence "$24 billion in aid" is not about Israel because the
+    # article turns to Israel three sentences on (the 1.5B model's reply to an unanswerable question)
     far_name = ("Ukraine asked for help. Lawmakers debated for weeks. The vote slipped again. "
                 "Later the $6 billion was taken out of the bill in late September.\n")
-    hits = [passage("b.txt", far_name)]
-    got = cite("The $6 billion for Ukraine was taken out of the bill in late September [1].", hits, 0.5,
-               "When was the $6 billion for Ukraine taken out of the bill?")
-    assert not got.refused
+    assert cite(claim, [passage("b.txt", far_name)], 0.5, asked).refused
+    request = ("His initial request for $24 billion in aid has faced opposition. Officials will submit a new "
+               "request. Earlier this week the president spoke. The White House may couple it with aid to Israel.\n")
+    assert cite("The White House proposed $24 billion in aid for Israel [1].", [passage("d.txt", request)], 0.5,
+                question).refused
     # so may a number the question gives
     far_number = ("Over 1,000 containers left Najin. Officials tracked them for weeks. The route was long. "
                   "The containers were then shipped on to Dunay by rail.\n")
