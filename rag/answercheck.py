@@ -7,14 +7,17 @@ Three checks catch that, each a plain function `rag.cite` applies:
 
 - `asked_kinds`: the kind of thing the question asks for, read from its question words
   ("when/between which dates" -> date, "what date/which weekday/month/year" -> a date on
-  the calendar, a weekday, a month, a year ("last month" is no date), "how long" -> a duration or a length, "how much
+  the calendar, a weekday, a month, a year ("last month" is no date), "at what time" -> a
+  date or a time of day ("2:40 p.m."), "how long" -> a duration or a length, "how much
   money/aid/did it cost", "what were they worth" -> an amount of money, "how far" -> a distance with its unit,
   "how many/how much" -> number,
   "who/which spokesman" -> person, "where/which port" -> place ("where … from", "from which
   port" -> a place after "from" in the claim), "what was the name of" ->
   a person or place). `gives` tells whether a claim holds such a thing that the question
   did not already name (an answer that only repeats the question's own names answers
-  nothing; "South Korean President Yoon" is new to "which South Korean president…"). Yes/no and "what/why/how"
+  nothing; "South Korean President Yoon" is new to "which South Korean president…"; a
+  name is the question's when it capitalises one of its words or uses all of them, so
+  "Northgate Power" is new to "which power company…"). Yes/no and "what/why/how"
   questions ask for no kind.
 - `foreign_names`: numbers and capitalised names of a claim that its cited passage (and
   the passage's title) never mentions: an invented attribution or figure.
@@ -30,7 +33,8 @@ Three checks catch that, each a plain function `rag.cite` applies:
 - `counted`: what a "how many X" question counts ("drones" in "How many drones did North
   Korea send?"); the quote that supports the claim must name it, so a count of containers
   does not answer a question about drones. Words that any count answers ("times",
-  "people") are not required.
+  "people") are not required, and a count of people answers a count of workers,
+  residents or runners ("hire about 2,000 people").
 
 A name is a run of capitalised words; it is mentioned when any of its words is (news
 names a person in full once, then by one part: "Kim" for "Kim Jong Un"). Words are
@@ -51,7 +55,10 @@ _MONTHS = ("january february march april may june july august september october 
 _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _DATE_WORDS = re.compile(
     r"\b(?:" + "|".join(_MONTHS + _WEEKDAYS) + r")\b|\b(?:1[89]|20)\d\d\b|\b(?:day|week|month|year|decade)s?\b"
-    r"|-day\b|-week\b|-month\b|-year\b|\b(?:today|yesterday|tomorrow|ago)\b",
+    r"|-day\b|-week\b|-month\b|-year\b|\b(?:today|yesterday|tomorrow|ago)\b"
+    # a time of day answers "at what time": "2:40 p.m.", "6 am", "noon", "in the evening"
+    r"|\b\d{1,2}(?::\d\d)?\s*(?:[ap]\.m\.|[ap]m\b)|\b\d{1,2}:\d\d\b"
+    r"|\b(?:noon|midday|midnight|dawn|dusk|morning|afternoon|evening|overnight)\b",
     re.I)
 _NUMBER_WORDS = re.compile(
     r"\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
@@ -222,9 +229,16 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
     Russia" names only what the question named, so it gives no person.
     """
     asked = text_keys(question)
+    named = {k for n in _names(question, skip_first=True) for k in text_keys(n)}
+
+    def given(match: str) -> bool:
+        # one word of a name the question capitalises ("Kim" for "Kim Jong Un"), or every word of
+        # it: "Northgate Power" is new to "Which power company…", whose "power" is no name
+        words = [w for w in match.split() if _keys(w)]
+        return _mentioned(match, named) or all(all(k in asked for k in _keys(w)) for w in words)
 
     def new(matches: list[str]) -> bool:
-        return any(not _mentioned(m, asked) for m in matches)
+        return any(not given(m) for m in matches)
 
     def new_name(names: list[str]) -> bool:
         # a title splits a name: "South Korean President Yoon Suk Yeol" is "South Korean" and
@@ -339,6 +353,11 @@ _COUNT = re.compile(r"\bhow\s+many\s+((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)(?=\s+(
                     r"will|would|can|could|of|in|on|at|from|to|for|that|per|\w+ed)\b|\s*[?,]|$)", re.I)
 _PLURALS = frozenset("people men women children police staff cattle feet teeth mice geese".split())
 _ANY_COUNT = frozenset("time times people persons person one ones".split())
+# a count of people answers a count of any of these: "hire about 2,000 people" for "how many workers"
+_PEOPLE = frozenset(("workers employees staff jobs residents citizens civilians inhabitants people soldiers troops "
+                     "firefighters officers police runners athletes players participants competitors students "
+                     "voters fans spectators visitors tourists passengers patients victims refugees migrants "
+                     "evacuees members children adults families").split())
 
 
 def _stem(word: str) -> str:
@@ -372,7 +391,7 @@ def counts_in(noun: str, claim: str) -> bool:
     words = re.findall(r"[\w'’-]+", claim)
     for i, w in enumerate(words):
         if _NUMBER_WORDS.fullmatch(w.lower()) or w[:1].isdigit():
-            if any(_stem(n) == _stem(noun) for n in words[i + 1:i + 5]):
+            if any(counts(noun, {n}) for n in words[i + 1:i + 5]):
                 return True
     # events counted as times: "launched satellites but failed twice" counts launches
     # (the event's verb, "launch" for "launches", not the counted noun itself: "satellites … failed
@@ -385,8 +404,9 @@ _TIMES = re.compile(r"\b(?:once|twice|thrice|(?:\d+|two|three|four|five|six|seve
 
 
 def counts(noun: str, words: set[str]) -> bool:
-    """Whether normalised content `words` name `noun` (plural or singular)."""
-    return any(_stem(w) == _stem(noun) for w in words)
+    """Whether normalised content `words` name `noun` (plural or singular; "people" for a noun of people)."""
+    same = {_stem(noun)} | ({_stem("people"), _stem("persons")} if noun.lower() in _PEOPLE else set())
+    return any(_stem(w) in same for w in words)
 
 
 _DIRECTED = re.compile(r"(?<!according )\b(to|from|into|out\s+of|(?:left|leaves|leaving|departed|departs|departing)(?!\s+for\b))\b"
@@ -475,3 +495,4 @@ def _name_verbs(text: str) -> list[tuple[str, str]]:
         if m and m.group(1) not in STOPWORDS:
             out.append((name, m.group(1)[:5]))
     return out
+

@@ -11,8 +11,9 @@ confrontation" is judged on what it adds). A claim's numbers, and the names it a
 the question, must occur within `REACH` sentences of its quote or in the article's title
 or date: "$24 billion" from one paragraph cannot support "…in aid for Israel" from
 another. The names it repeats from the question may be further off, but within
-`ABOUT_REACH` sentences: news names its subject and then says "it", yet the request
-sentence three sentences before the article turns to Israel is not about Israel. A claim that is only an article's headline is dropped (headline case capitalises
+`ABOUT_REACH` sentences, or anywhere before the quote in its article: news names its
+subject and then says "it" or "the mission", yet the request sentence three sentences
+before the article turns to Israel is not about Israel. A claim that is only an article's headline is dropped (headline case capitalises
 every word, so no name can be read from it). Unsupported sentences are
 dropped, and so is a sentence that, with its quote and `ABOUT_REACH` sentences around it,
 covers less than `ABOUT` (half) of what the question is about (`rag.extract.coverage`: its names
@@ -66,6 +67,11 @@ _CANNOT = re.compile(
     r"\b(?:do(?:es)?\s+not|don't|doesn't)\s+(?:say|contain|mention|provide|specify|state|include|know|have)\b"
     r"|\bno\s+(?:information|mention|details?)\b|\bnot\s+(?:mentioned|specified|stated|provided|given|available)\b"
     r"|\bcannot\b|\bcan't\b|\bunable to\b|\bnot enough information\b|\bunknown\b", re.I)
+
+
+_CREDIT = re.compile(r"^(?:according\s+to|based\s+on|as\s+(?:stated|mentioned|reported)\s+in)"
+                     r"(?:\s+(?:the|these|this)?\s*(?:provided\s+)?(?:sources?|passages?|articles?|texts?|information))?\s*,\s*",
+                     re.I)
 
 
 def has_words(reply: str) -> bool:
@@ -135,6 +141,13 @@ def surroundings(hits: Sequence[Hit], q: Quote, reach: int = 1) -> str:
     return "\n".join((hits[q.hit].title, hits[q.hit].date or "", chunk.text[start - chunk.start:end - chunk.start]))
 
 
+def earlier(hits: Sequence[Hit], q: Quote, articles: Mapping[str, str] | None = None) -> str:
+    """The text of the quote's article before the quote (of its passage, without `articles`)."""
+    chunk = hits[q.hit].chunk
+    text = (articles or {}).get(chunk.source)
+    return text[:q.start] if text is not None else chunk.text[:q.start - chunk.start]
+
+
 def _numbers_of(marker: re.Match) -> list[int]:
     found = []
     for a, sep, b in re.findall(r"(\d+)\s*(-?)\s*(\d+)?", marker.group(1) or marker.group(2)):
@@ -162,6 +175,9 @@ def split_claims(reply: str) -> list[tuple[str, list[int]]]:
     for s, e in split_sentences(reply):
         piece = reply[s:e]
         claim = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", piece)).strip()
+        # "According to [1], Voltaris…" and "According to the sources, …" credit the passages, not a source
+        bare = _CREDIT.sub("", claim)
+        claim = bare[:1].upper() + bare[1:] if bare != claim and bare else claim
         marks = _markers(piece)
         if not claim.strip(" .,;:!?") and out:
             out[-1] = (out[-1][0], out[-1][1] + marks)
@@ -278,8 +294,10 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             # a name (not a number) the question gives, repeated by the claim, within ABOUT_REACH sentences:
             # "$24 billion in aid for Israel" quoted from the Ukraine sentence of an article
             # that names Israel three paragraphs on (1.5B u21)
+            # -- unless the article named it before the quote: "The mission cost about 780 million
+            # euros" refers back to the "Halcyon" of the lead, three paragraphs up (kestrel k17)
             near = surroundings(hits, q, REACH)
-            wide = surroundings(hits, q, ABOUT_REACH)
+            wide = surroundings(hits, q, ABOUT_REACH) + "\n" + earlier(hits, q, articles)
             return [t for t in answercheck.foreign_names(claim, near)
                     if answercheck.unmentioned([t], question)
                     or (t[:1].isalpha() and answercheck.unmentioned([t], wide))
@@ -299,13 +317,13 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
                                             for p in parts) >= ABOUT]
         if grounded and not about:
             log.debug("dropped (covers under %.2f of what the question asks about): %s", ABOUT, claim)
-        grounded = about
+        placed, grounded = bool(grounded), about
         marked = {n - 1 for n in marks}
         # the passages the model marked, if any of them holds the claim; else the best one that does
         quotes = [q for q in grounded if q.hit in marked] or sorted(grounded, key=lambda q: (-q.support, q.hit))[:1]
         if not supported:
             log.debug("dropped (support %.2f < %.2f): %s", max(q.support for q in candidates), min_support, claim)
-        elif not grounded:
+        elif not placed:
             log.debug("dropped (%s not near the quote, or to/from swapped): %s", far(supported[0]), claim)
         if asked and quotes:
             quotes = [q for q in quotes if asked & (set(words) | q.words)]

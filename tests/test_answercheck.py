@@ -245,3 +245,30 @@ def test_a_place_after_in_or_at_is_no_answer_to_who():
     q = "Who met Kim in Vladivostok?"
     assert gives("Putin met Kim at the Vostochny Cosmodrome.", asked_kinds(q), q)  # Putin, not the place
     assert not gives("Kim was met at the Vostochny Cosmodrome.", asked_kinds(q), q)
+
+
+def test_a_time_of_day_answers_at_what_time():
+    q = "At what time of day was the fire first reported?"
+    assert gives("The fire was first reported at 2:40 p.m. near the trailhead.", asked_kinds(q), q)
+    assert gives("It was reported in the afternoon.", asked_kinds(q), q)
+    assert not gives("The fire was first reported near a trailhead off Route 9.", asked_kinds(q), q)
+
+
+def test_a_name_is_given_by_the_question_only_through_its_capitalised_words():
+    # "power" in the question is no name: "Northgate Power" answers which power company
+    q = "Which power company's crew is linked to the fire?"
+    assert gives("The crew of Northgate Power is linked to the fire.", asked_kinds(q), q)
+    # a name the question capitalises, or one whose every word it uses, is not new
+    q = "Which Russian leader did Kim meet?"
+    assert not gives("Kim met last month in Russia.", asked_kinds(q), q)
+    q = "Who leads the fire department?"
+    assert not gives("The Fire Department is led well.", asked_kinds(q), q)
+
+
+def test_a_count_of_people_answers_a_count_of_workers():
+    assert counts_in("workers", "The plant will hire about 2,000 people at full capacity.")
+    assert not counts_in("containers", "The plant will hire about 2,000 people at full capacity.")
+    text = "The company will hire about 2,000 people when the plant runs at full capacity."
+    hit = Hit(Chunk("a.txt", 0, len(text), text), "T", 1.0, 0.6, 1.0)
+    q = "How many workers will the plant employ once it runs fully?"
+    assert not cite("The plant will hire about 2,000 people at full capacity [1].", [hit], 0.5, q).refused

@@ -167,11 +167,25 @@ def test_numbers_and_new_names_must_be_near_the_quote():
     near_name = ("Ukraine asked for help. Lawmakers debated for weeks. "
                  "Later the $6 billion was taken out of the bill in late September.\n")
     assert not cite(claim, [passage("b.txt", near_name)], 0.5, asked).refused
-    # but not three: the request sentence "$24 billion in aid" is not about Israel because the
-    # article turns to Israel three sentences on (the 1.5B model's reply to an unanswerable question)
+    # or anywhere before the quote: "The mission cost about 780 million euros" refers back to
+    # the "Halcyon" of the lead, paragraphs up
     far_name = ("Ukraine asked for help. Lawmakers debated for weeks. The vote slipped again. "
                 "Later the $6 billion was taken out of the bill in late September.\n")
-    assert cite(claim, [passage("b.txt", far_name)], 0.5, asked).refused
+    assert not cite(claim, [passage("b.txt", far_name)], 0.5, asked).refused
+    # but not three sentences after it: the request sentence "$24 billion in aid" is not about
+    # Israel because the article turns to Israel three sentences on (the 1.5B model's reply to an
+    # unanswerable question)
+    name_after = ("Later the $6 billion was taken out of the bill in late September. Lawmakers debated for "
+                  "weeks. The vote slipped again. Ukraine asked for help.\n")
+    assert cite(claim, [passage("b.txt", name_after)], 0.5, asked).refused
+    # the article before the quote counts, not only the passage: the lead names the subject
+    lead = "Halcyon Lifts Off\n\nThe probe Halcyon launched on Thursday. It carries five instruments. "
+    body = "Engineers tested it for years. The team met daily. The mission cost about 780 million euros.\n"
+    hits = [passage("h.txt", lead + body, start=len(lead)), passage("h.txt", lead + body, end=len(lead))]
+    said = "The Halcyon mission cost about 780 million euros [1]."
+    cost_q = "How much did the Halcyon mission cost?"
+    assert cite(said, hits, 0.5, cost_q).refused  # without the article, only the quote's passage before it
+    assert not cite(said, hits, 0.5, cost_q, articles={"h.txt": lead + body}).refused
     request = ("His initial request for $24 billion in aid has faced opposition. Officials will submit a new "
                "request. Earlier this week the president spoke. The White House may couple it with aid to Israel.\n")
     assert cite("The White House proposed $24 billion in aid for Israel [1].", [passage("d.txt", request)], 0.5,
@@ -297,3 +311,13 @@ def test_a_year_the_articles_never_give_is_taken_off_a_read_day():
     assert not got.refused and got.answer == "The containers were shipped between September 7 and October 1 [1]."
     asked = "In which year were the containers shipped between September 7 and October 1?"
     assert cite("They were shipped between September 7, 2014 and October 1, 2014 [1].", [ships], 0.5, asked).refused
+
+
+def test_a_claim_that_credits_the_sources_is_cited_without_the_credit():
+    hits = [passage("v.txt", "Voltaris will build its plant in Ashford, a former steel town.\n")]
+    got = cite("According to [1], Voltaris will build its plant in Ashford.", hits, 0.5,
+               "In which town will Voltaris build its plant?")
+    assert got.answer == "Voltaris will build its plant in Ashford [1]."
+    got = cite("According to the sources, Voltaris will build its plant in Ashford [1].", hits, 0.5,
+               "In which town will Voltaris build its plant?")
+    assert got.answer == "Voltaris will build its plant in Ashford [1]."
