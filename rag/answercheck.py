@@ -31,8 +31,9 @@ Three checks catch that, each a plain function `rag.cite` applies:
   approximately 8,000 shells daily" (the same verb after another name); `reversed_direction`
   does the same for "to"/"from".
 - `counted`: what a "how many X" question counts ("drones" in "How many drones did North
-  Korea send?"); the quote that supports the claim must name it, so a count of containers
-  does not answer a question about drones. Words that any count answers ("times",
+  Korea send?"); the claim and the quote that supports it must both count it (`counts_in`:
+  a number with the noun just after it), so a count of containers does not answer a
+  question about drones, nor "12 structures" one about homes. Words that any count answers ("times",
   "people") are not required, and a count of people answers a count of workers,
   residents or runners ("hire about 2,000 people").
 
@@ -388,7 +389,7 @@ def counts_in(noun: str, claim: str) -> bool:
     "27 American citizens were lost" states no number of lives; "over 1,300 lives" does; an event
     counted in times does too ("attempted to launch satellites but failed twice": launches).
     """
-    words = re.findall(r"[\w'’-]+", claim)
+    words = re.findall(r"[\w'’]+", claim)  # "two-day" is two words: a number and what it counts
     for i, w in enumerate(words):
         if _NUMBER_WORDS.fullmatch(w.lower()) or w[:1].isdigit():
             if any(counts(noun, {n}) for n in words[i + 1:i + 5]):

@@ -330,7 +330,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             if not quotes:
                 log.debug("dropped (shares no word with the question): %s", claim)
         if noun and quotes:  # "how many drones": a count of something else answers nothing
-            quotes = [q for q in quotes if answercheck.counts(noun, q.words)] if answercheck.counts_in(noun, claim) else []
+            # and the quote must count it too: "at least 12 structures, including six houses" and
+            # "saved most homes" give no number of homes (kestrel ku01, "how many homes were insured?")
+            quotes = [q for q in quotes if answercheck.counts_in(noun, quoted(hits, q))] if answercheck.counts_in(noun, claim) else []
             if not quotes:
                 log.debug("dropped (counts no %s): %s", noun, claim)
         return _corroborate(claim, words, quotes, pool, min_support, context) if quotes else []

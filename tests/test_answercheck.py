@@ -272,3 +272,12 @@ def test_a_count_of_people_answers_a_count_of_workers():
     hit = Hit(Chunk("a.txt", 0, len(text), text), "T", 1.0, 0.6, 1.0)
     q = "How many workers will the plant employ once it runs fully?"
     assert not cite("The plant will hire about 2,000 people at full capacity [1].", [hit], 0.5, q).refused
+
+
+def test_the_quote_must_count_the_thing_not_only_name_it():
+    text = "Crews saved most homes in Elk Meadow, but at least 12 structures, including six houses, were destroyed."
+    hit = Hit(Chunk("a.txt", 0, len(text), text), "T", 1.0, 0.6, 1.0)
+    assert cite("12 homes in Elk Meadow were insured [1].", [hit], 0.5,
+                "How many homes in Elk Meadow were insured?").refused
+    assert not cite("Six houses were destroyed [1].", [hit], 0.5, "How many houses were destroyed?").refused
+    assert counts_in("days", "a two-day parliamentary session")  # a hyphenated count
