@@ -232,20 +232,20 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
     asked = text_keys(question)
     named = {k for n in _names(question, skip_first=True) for k in text_keys(n)}
 
-    def given(match: str) -> bool:
+    def new(matches: list[str]) -> bool:
+        return any(not _mentioned(m, asked) for m in matches)
+
+    def given_name(name: str) -> bool:
         # one word of a name the question capitalises ("Kim" for "Kim Jong Un"), or every word of
         # it: "Northgate Power" is new to "Which power company…", whose "power" is no name
-        words = [w for w in match.split() if _keys(w)]
-        return _mentioned(match, named) or all(all(k in asked for k in _keys(w)) for w in words)
-
-    def new(matches: list[str]) -> bool:
-        return any(not given(m) for m in matches)
+        words = [w for w in name.split() if _keys(w)]
+        return _mentioned(name, named) or all(all(k in asked for k in _keys(w)) for w in words)
 
     def new_name(names: list[str]) -> bool:
         # a title splits a name: "South Korean President Yoon Suk Yeol" is "South Korean" and
         # "Yoon Suk Yeol", someone "Which South Korean president…" does not name
         parts = [p.strip() for n in names for p in re.split(r"\b(?:" + "|".join(_PERSON_NOUNS) + r")\b", n, flags=re.I)]
-        return new([p for p in parts if p])
+        return any(not given_name(p) for p in parts if p)
 
     for kind in kinds:
         if kind == "date" and new([m.group() for m in _DATE_WORDS.finditer(claim)]):
@@ -399,6 +399,18 @@ def counts_in(noun: str, claim: str) -> bool:
     # twice" counts no satellites)
     return bool(_TIMES.search(claim)) and any(w.lower().startswith(_stem(noun)) and w.lower() != noun.lower()
                                               for w in words)
+
+
+def counts_of(text: str) -> list[tuple[str, str]]:
+    """(number, word) for each word within three after a number of `text`: "nine homes" -> ("9", "homes")."""
+    words = re.findall(r"[^\W_]+(?:,\d{3})*", text)
+    out = []
+    for i, w in enumerate(words):
+        if _NUMBER_WORDS.fullmatch(w.lower()) or w[:1].isdigit():
+            n = _WORD_NUMBERS.get(w.lower(), w.lower().replace(",", ""))
+            out += [(n, x) for x in words[i + 1:i + 4]
+                    if x.isalpha() and x.lower() not in STOPWORDS and not _NUMBER_WORDS.fullmatch(x.lower())]
+    return out
 
 
 _TIMES = re.compile(r"\b(?:once|twice|thrice|(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+times)\b", re.I)

@@ -17,7 +17,7 @@ before the article turns to Israel is not about Israel. A claim that is only an 
 every word, so no name can be read from it). Unsupported sentences are
 dropped, and so is a sentence that, with its quote and `ABOUT_REACH` sentences around it,
 covers less than `ABOUT` (half) of what the question is about (`rag.extract.coverage`: its names
-and its other content words): a true sentence that does not address the question, a
+and its other content words, matched by a word close in meaning too, `rag.wordsim`): a true sentence that does not address the question, a
 small model's typical drift ("Lena Holm said the company would build wind farms" for
 "What did Lena Holm say about the tram line?"). A reply with no sentence left, or in which the model says it cannot tell,
 becomes a refusal, unless one sentence of the passages answers the question on its own
@@ -44,6 +44,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rag import answercheck
 from rag.chunk import split_sentences
@@ -53,12 +54,16 @@ from rag.guard import is_instruction
 from rag.schema import Citation, Claim, Conflict, Hit, Version
 from rag.text import content_words, numbers, support
 
+if TYPE_CHECKING:
+    from rag.wordsim import WordSimilarity
+
 log = logging.getLogger(__name__)
 
 REFUSAL = "The articles do not contain an answer to this question."
 REACH = 1  # sentences either side of a quote in which the claim's names and numbers must occur
 ABOUT = 0.5  # share of the question's subject the claim and its quote's surroundings must cover (0.6 lost a paraphrased verb, "leave" for "shipped from"; 0.67: replay)
 ABOUT_REACH = 2  # sentences either side of the quote counted for it ("According to think-tank, @CSIS" follows the post it credits)
+SAME_THING = 0.8  # cosine at which a counted noun is the one asked about ("homes"/"houses" 0.90; "drones"/"containers" 0.26)
 CORROBORATION = 0.6  # as strict as the eval's judge; support another article's sentence needs to count as reporting the claim too
 
 _MARKER = re.compile(r"[\[(]\s*(?:passages?\s*)?(\d+(?:\s*(?:,|and|-)\s*\d+)*)\s*[\])]"
@@ -198,6 +203,15 @@ def article_context(pool: Sequence[Hit]) -> dict[str, str]:
     return {src: "\n".join(parts) for src, parts in texts.items()}
 
 
+def _counts_alike(noun: str, claim: str, quote: str, similar: WordSimilarity) -> bool:
+    """Whether `quote` gives the claim's count of `noun` with a word close in meaning: "nine homes"
+    for "nine houses" (cosine at least SAME_THING), but not "12 structures, including six houses"
+    for "12 homes"."""
+    given = {n for n, w in answercheck.counts_of(claim) if answercheck.counts(noun, {w})}
+    pairs = [(n, w) for n, w in answercheck.counts_of(quote) if n in given]
+    return bool(pairs) and max(similar.best([noun], [w for _, w in pairs])) >= SAME_THING
+
+
 def _corroborate(claim: str, words: list[str], quotes: list[Quote], pool: Sequence[Hit],
                  min_support: float, context: dict[str, str]) -> list[Quote]:
     """The best supporting sentence from each other article in `pool` that also reports the claim."""
@@ -243,14 +257,16 @@ class _Numbering:
 
 
 def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = "",
-         disputes: Sequence[Disagreement] = (), articles: Mapping[str, str] | None = None) -> Cited:
+         disputes: Sequence[Disagreement] = (), articles: Mapping[str, str] | None = None,
+         similar: WordSimilarity | None = None) -> Cited:
     """Resolve the markers of `reply` against `hits` (numbered from 1) for `question`.
 
     `disputes` are disagreements between the articles on the fact asked for; each is
     stated, with a citation per version, after the model's claims. `articles`, the full
     texts of the retrieved articles, is where the question's narrowing terms are looked
     for (an article names "Washington" once, in its dateline); without it, the retrieved
-    passages.
+    passages. `similar` lets a word of the question be matched by one close in meaning where
+    the checks ask what a claim is about (`rag.extract.coverage`) and what a count counts.
     """
     pool = list(hits) + [a for h in hits for a in h.also]
     asked = set(content_words(question))
@@ -313,7 +329,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             grounded = [q for q in grounded if answercheck.reports_speech(who, quoted(hits, q))]
         # the claim with its quote's neighbourhood must be about what the question asks:
         # "Nordwind's net profit rose…" does not answer "What was Nordwind's revenue?"
-        about = [q for q in grounded if max(coverage(p, claim + "\n" + surroundings(hits, q, ABOUT_REACH))
+        about = [q for q in grounded if max(coverage(p, claim + "\n" + surroundings(hits, q, ABOUT_REACH), similar)
                                             for p in parts) >= ABOUT]
         if grounded and not about:
             log.debug("dropped (covers under %.2f of what the question asks about): %s", ABOUT, claim)
@@ -332,7 +348,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         if noun and quotes:  # "how many drones": a count of something else answers nothing
             # and the quote must count it too: "at least 12 structures, including six houses" and
             # "saved most homes" give no number of homes (kestrel ku01, "how many homes were insured?")
-            quotes = [q for q in quotes if answercheck.counts_in(noun, quoted(hits, q))] if answercheck.counts_in(noun, claim) else []
+            quotes = [q for q in quotes if answercheck.counts_in(noun, quoted(hits, q))
+                      or (similar is not None and _counts_alike(noun, claim, quoted(hits, q), similar))
+                      ] if answercheck.counts_in(noun, claim) else []
             if not quotes:
                 log.debug("dropped (counts no %s): %s", noun, claim)
         return _corroborate(claim, words, quotes, pool, min_support, context) if quotes else []
@@ -365,7 +383,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     for part in (parts if not kept or len(parts) > 1 else []) if question else []:
         kinds_of_part = answercheck.asked_kinds(part)
         about = subject_keys(part)
-        if kept and any(coverage(part, c) >= ABOUT if kinds_of_part is None
+        if kept and any(coverage(part, c, similar) >= ABOUT if kinds_of_part is None
                         else answercheck.gives(c, kinds_of_part, part) and about & word_keys(c) for c, _ in kept):
             continue  # a kept claim gives what this part asks for, about what it asks
         found = extract(part, hits, articles)

@@ -34,12 +34,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rag import answercheck
 from rag.chunk import split_sentences
 from rag.guard import is_instruction
 from rag.schema import Hit
 from rag.text import content_words
+
+if TYPE_CHECKING:
+    from rag.wordsim import WordSimilarity
 
 # Words that ask for the kind of the answer rather than name what the question is about.
 _ASKING = frozenset(content_words(
@@ -58,6 +62,7 @@ _IRREGULAR = dict(pair.split(":") for pair in (
     "loss:lose losses:lose death:die deaths:die dead:die").split())
 
 
+SIMILAR = 0.6  # cosine at which two words count as one in `coverage` ("blaze"/"fire" 0.61; rag.wordsim)
 COVER = 0.75  # share of the question's other content words the sentence must have (1.0 and 0.66 measured: replay)
 
 
@@ -77,12 +82,16 @@ def word_keys(text: str) -> set[str]:
     return {_IRREGULAR.get(w, w).replace(",", "")[:5] for w in words}
 
 
-def subject_keys(question: str) -> set[str]:
+def subject_words(question: str) -> list[str]:
     """What the question is about: its content words without those that ask for the answer's kind."""
     words = re.findall(r"[\w'’.-]+", question)
     skip = _META | set(_type_nouns(question))
-    return word_keys(" ".join(w for w in words
-                          if content_words(w) and not set(content_words(w)) <= _ASKING and w.lower() not in skip))
+    return [w for w in words if content_words(w) and not set(content_words(w)) <= _ASKING and w.lower() not in skip]
+
+
+def subject_keys(question: str) -> set[str]:
+    """The keys (`word_keys`) of `subject_words`."""
+    return word_keys(" ".join(subject_words(question)))
 
 
 # Words about the corpus, not about the event: "Who is North Korea's leader named in the reports?"
@@ -97,15 +106,23 @@ def _type_nouns(question: str) -> list[str]:
     return [w for w in m.group(1).split() if w.islower()] if m else []
 
 
-def coverage(question: str, text: str) -> float:
+def coverage(question: str, text: str, similar: WordSimilarity | None = None) -> float:
     """The share of what `question` is about that `text` mentions: its names (by any of their
     words) and its other content words (`subject_keys`, by their first five letters or a
-    shorter prefix), each counted once."""
+    shorter prefix, or with `similar` by a word of `text` at least `SIMILAR` close in
+    meaning: "blaze" by "fire"), each counted once."""
     names = [t for t in answercheck.narrowing_terms(question) if not t[0].isdigit()]
     rest = subject_keys(question) - {k for n in names for k in word_keys(n)}
     if not names and not rest:
         return 1.0
     found = len(names) - len(answercheck.unmentioned(names, text)) + _found(rest, text)
+    missing = {k for k in rest if not _found({k}, text)}
+    if similar is not None and missing:
+        words = [w for w in subject_words(question) if word_keys(w) & missing and w.isalpha()]
+        unmatched = {k for w in words for k in word_keys(w)}
+        others = [w for w in re.findall(r"[^\W\d_]+", text) if content_words(w)]
+        found += len({k for w, s in zip(words, similar.best(words, others)) if s >= SIMILAR
+                      for k in word_keys(w)} & unmatched)
     return found / (len(names) + len(rest))
 
 

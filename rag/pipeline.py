@@ -31,6 +31,7 @@ from rag.prompt import build_messages, nudged
 from rag.guard import blank_controls
 from rag.retrieve import Retriever
 from rag.schema import Answer, Delta, Hit, Timings, Turn
+from rag.wordsim import WordSimilarity
 from rag.settings import Settings
 
 MAX_QUESTION_CHARS = 2000
@@ -75,6 +76,8 @@ class Pipeline:
         self.retriever = retriever
         self.generator = generator
         self._index_lock = threading.Lock()
+        # words close in meaning, from the retrieval embedder (a refreshed index keeps the same embedder)
+        self.similar = WordSimilarity(retriever.embedder)
 
     def refresh_index(self):
         """Index added or changed articles of the corpus and serve the new index at once.
@@ -134,7 +137,7 @@ class Pipeline:
         if not hits or max(h.dense for h in hits) < self.settings.min_relevance:
             # nothing close enough to show the model; a retrieved sentence that answers on its
             # own, by the strict checks of `rag.extract`, is still quoted (s15: cosine 0.29)
-            quoted = cite("", hits, self.settings.min_support, q, (), _article_texts(retriever, hits))
+            quoted = cite("", hits, self.settings.min_support, q, (), _article_texts(retriever, hits), self.similar)
             t2 = time.perf_counter()
             yield Answer(asked, quoted.answer, quoted.refused, quoted.citations,
                          Timings((t1 - t0) * 1000, 0.0, (t2 - t0) * 1000), tuple(hits), quoted.claims,
@@ -149,7 +152,7 @@ class Pipeline:
         reply = "".join(pieces)
         texts = _article_texts(retriever, shown)
         disputes = disagreements(q, wide, reply)
-        result = cite(reply, shown, self.settings.min_support, q, disputes, texts)
+        result = cite(reply, shown, self.settings.min_support, q, disputes, texts, self.similar)
         # a part of a two-part question that nothing answered is asked on its own, with its
         # own passages: the small model answers one question far better than two at once
         for part in result.unanswered:
@@ -171,7 +174,7 @@ class Pipeline:
             reply += "\n" + renumbered("".join(part_pieces), mapping)
         if result.unanswered:
             texts = _article_texts(retriever, shown)
-            result = cite(reply, shown, self.settings.min_support, q, disputes, texts)
+            result = cite(reply, shown, self.settings.min_support, q, disputes, texts, self.similar)
         t2 = time.perf_counter()
         yield Answer(asked, result.answer, result.refused, result.citations,
                      Timings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t0) * 1000,

@@ -1,0 +1,44 @@
+"""Words close in meaning, from the real embedder: the thresholds the checks use separate the measured pairs."""
+
+import pytest
+
+from rag.cite import SAME_THING, cite
+from rag.extract import SIMILAR, coverage
+from rag.settings import Settings
+from tests.conftest import passage
+
+
+@pytest.fixture(scope="module")
+def similar():
+    from rag.embed import OpenVINOEmbedder
+    from rag.wordsim import WordSimilarity
+
+    return WordSimilarity(OpenVINOEmbedder("all-MiniLM-L6-v2", Settings().cache_dir))
+
+
+def test_close_words_pass_the_thresholds_and_others_do_not(similar):
+    same, close, apart = similar.best(["houses", "blaze", "drones"], ["homes"])[0], \
+        similar.best(["blaze"], ["fire"])[0], similar.best(["drones"], ["containers"])[0]
+    assert same >= SAME_THING and close >= SIMILAR and apart < SIMILAR
+    assert similar.best(["insured"], ["destroyed", "saved"])[0] < SIMILAR
+    assert similar.best(["x"], []) == [0.0] and similar.best([], ["x"]) == []
+
+
+def test_a_paraphrased_question_is_still_addressed(similar):
+    question = "What do investigators think ignited the blaze?"
+    text = "Investigators said the fire was likely started by sparks from a utility crew's equipment."
+    assert coverage(question, text) < 0.5 <= coverage(question, text, similar)
+    hits = [passage("f.txt", text + "\n")]
+    reply = "Investigators said the fire was likely started by sparks from a utility crew's equipment [1]."
+    assert cite(reply, hits, 0.5, question).refused
+    assert not cite(reply, hits, 0.5, question, similar=similar).refused
+
+
+def test_a_count_in_other_words_must_be_the_same_count(similar):
+    hits = [passage("h.txt", "Damage teams found 19 destroyed structures, among them nine homes.\n")]
+    question = "How many houses were destroyed?"
+    assert cite("Nine houses were destroyed [1].", hits, 0.5, question).refused
+    assert not cite("Nine houses were destroyed [1].", hits, 0.5, question, similar=similar).refused
+    # "six houses" beside "12 structures" gives no count of 12 homes
+    other = [passage("e.txt", "Crews saved most homes, but at least 12 structures, including six houses, burned.\n")]
+    assert cite("12 homes were insured [1].", other, 0.5, "How many homes were insured?", similar=similar).refused
