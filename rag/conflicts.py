@@ -9,7 +9,10 @@ is about the question (its words, with the sentence before it, cover at least
 best-matching candidate of each kind counts, since one article giving two amounts is far
 more often two facts than a contradiction. When different articles then give different
 values of the same kind (counts also need the same noun: "1,000 containers"), the sources
-disagree, and each version is returned with the sentences that state it.
+disagree, and each version is returned with the sentences that state it. Versions whose
+sentences each date their value to a different day ("10 percent contained as of
+Thursday", "35 percent by Saturday evening") are a developing story's updates, not a
+dispute.
 
 Simplified on purpose: values are found with patterns (English), "approximately $25
 billion" and "$25 billion" are equal, names and places are not compared (that needs an
@@ -210,6 +213,27 @@ def statements(question: str, hits: Sequence[Hit], kinds: Sequence[str]) -> list
     return list(best.values())
 
 
+_DAYS = ("monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
+         "august september october november december").split()
+_WHEN = re.compile(r"\b(?:" + "|".join(_DAYS[:7]) + r")\b|\b(?:" + "|".join(_DAYS[7:]) + r")\s+\d{1,2}\b", re.I)
+
+
+def _when(st: Statement) -> frozenset[str]:
+    """The days the statement's sentence dates its value to: "as of Thursday", "by Saturday evening"."""
+    chunk = st.hit.chunk
+    return frozenset(m.group().lower() for m in _WHEN.finditer(chunk.text[st.start - chunk.start:st.end - chunk.start]))
+
+
+def _update(versions: Sequence[Sequence[Statement]]) -> bool:
+    """Whether the versions are one figure at different times: each sentence dates its value,
+    and no two versions share a day ("10 percent contained as of Thursday", "35 percent by
+    Saturday evening": an update of a developing story, not a dispute)."""
+    days = [set().union(*(_when(st) for st in sts)) for sts in versions]
+    if not all(days) or any(not _when(st) for sts in versions for st in sts):
+        return False
+    return all(not (a & b) for i, a in enumerate(days) for b in days[i + 1:])
+
+
 def disagreements(question: str, hits: Sequence[Hit], answer: str = "") -> list[Disagreement]:
     """Facts asked for by `question` on which the articles behind `hits` give different values."""
     kinds = asked_kinds(question, answer)
@@ -225,6 +249,8 @@ def disagreements(question: str, hits: Sequence[Hit], answer: str = "") -> list[
         if len(by_value) < 2:
             continue
         versions = sorted(by_value.values(), key=lambda sts: -max(s.match for s in sts))
+        if _update(versions):
+            continue
         # each article's own wording of a version: "in recent weeks / in the past few weeks"
         out.append(Disagreement(group[0], tuple((" / ".join(dict.fromkeys(st.value.text for st in sts)), tuple(sts))
                                                for sts in versions)))

@@ -65,6 +65,19 @@ def test_agreeing_or_single_articles_do_not_disagree():
                           hit("b.txt", "The Lyon warehouse fire started on October 2 at night.")]) == []
 
 
+def test_one_figure_at_different_times_is_an_update_not_a_dispute():
+    q = "How contained was the fire on Saturday evening?"
+    day1 = hit("a.txt", "The chief said the fire was 10 percent contained as of Thursday at 7 a.m.")
+    day3 = hit("b.txt", "The fire was 35 percent contained by Saturday evening, the department said.")
+    said = "The fire was 35 percent contained by Saturday evening [1]."  # the kind asked for comes from the answer
+    assert disagreements(q, [day3, day1], said) == []
+    # undated, or dated to the same day, the figures still disagree
+    other = hit("c.txt", "The fire was 20 percent contained by Saturday evening, the state said.")
+    assert len(disagreements(q, [day3, other], said)) == 1
+    undated = hit("d.txt", "The fire was 20 percent contained, the state said.")
+    assert len(disagreements(q, [day3, undated], said)) == 1
+
+
 def test_near_copies_count_as_articles():
     copy = hit("b.txt", FIRE_B)
     main = Hit(Chunk("a.txt", 0, len(FIRE_A), FIRE_A), "A", 0.03, 0.5, 1.0, None, (copy,))

@@ -20,10 +20,11 @@ def test_bundled_gold_set_is_well_formed_and_grounded():
     assert ev.check_gold(items, ARTICLES) == []
 
 
-def test_second_corpus_gold_set_is_grounded():
-    items = ev.load_gold(ROOT / "eval" / "lakeport.jsonl")
+@pytest.mark.parametrize("name", ["lakeport", "kestrel"])
+def test_other_corpora_gold_sets_are_grounded(name):
+    items = ev.load_gold(ROOT / "eval" / f"{name}.jsonl")
     assert sum(i.answerable for i in items) >= 15 and sum(not i.answerable for i in items) >= 10
-    assert ev.check_gold(items, ROOT / "eval" / "corpora" / "lakeport") == []
+    assert ev.check_gold(items, ROOT / "eval" / "corpora" / name) == []
 
 
 def test_check_gold_catches_an_answer_missing_from_its_source(tmp_path):
