@@ -508,4 +508,3 @@ def _name_verbs(text: str) -> list[tuple[str, str]]:
         if m and m.group(1) not in STOPWORDS:
             out.append((name, m.group(1)[:5]))
     return out
-

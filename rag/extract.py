@@ -115,21 +115,26 @@ def coverage(question: str, text: str, similar: WordSimilarity | None = None) ->
     rest = subject_keys(question) - {k for n in names for k in word_keys(n)}
     if not names and not rest:
         return 1.0
-    found = len(names) - len(answercheck.unmentioned(names, text)) + _found(rest, text)
-    missing = {k for k in rest if not _found({k}, text)}
+    have = word_keys(text)
+    missing = {k for k in rest if not _has(k, have)}
+    found = len(names) - len(answercheck.unmentioned(names, text)) + len(rest) - len(missing)
     if similar is not None and missing:
         words = [w for w in subject_words(question) if word_keys(w) & missing and w.isalpha()]
-        unmatched = {k for w in words for k in word_keys(w)}
         others = [w for w in re.findall(r"[^\W\d_]+", text) if content_words(w)]
-        found += len({k for w, s in zip(words, similar.best(words, others)) if s >= SIMILAR
-                      for k in word_keys(w)} & unmatched)
+        close = {k for w, s in zip(words, similar.best(words, others)) if s >= SIMILAR for k in word_keys(w)}
+        found += len(close & missing)
     return found / (len(names) + len(rest))
 
 
 def _found(keys: set[str], text: str) -> int:
     """How many of `keys` the words of `text` have, by their key or a shorter prefix ("meet": "meeting")."""
     have = word_keys(text)
-    return sum(any(h.startswith(k) or (len(h) >= 4 and k.startswith(h)) for h in have) for k in keys)
+    return sum(_has(k, have) for k in keys)
+
+
+def _has(key: str, have: set[str]) -> bool:
+    """Whether a word of `have` (keys) is `key`, by the key or a shorter prefix ("meet": "meeting")."""
+    return any(h.startswith(key) or (len(h) >= 4 and key.startswith(h)) for h in have)
 
 
 def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | None = None) -> Extract | None:
