@@ -334,8 +334,18 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         if grounded and not about:
             log.debug("dropped (covers under %.2f of what the question asks about): %s", ABOUT, claim)
         placed, grounded = bool(grounded), about
+        if noun and grounded:  # "how many drones": a count of something else answers nothing
+            # and the quote must count it too: "at least 12 structures, including six houses" and
+            # "saved most homes" give no number of homes (kestrel ku01, "how many homes were insured?")
+            grounded = [q for q in grounded if answercheck.counts_in(noun, quoted(hits, q))
+                        or (similar is not None and _counts_alike(noun, claim, quoted(hits, q), similar))
+                        ] if answercheck.counts_in(noun, claim) else []
+            if not grounded:
+                log.debug("dropped (counts no %s): %s", noun, claim)
+        # of the quotes that count what is asked, those in the passages the model marked; else the
+        # best-supported one: "nine houses" ties on support with "nine helicopters" in another
+        # passage, and only the homes sentence counts houses (kestrel k12)
         marked = {n - 1 for n in marks}
-        # the passages the model marked, if any of them holds the claim; else the best one that does
         quotes = [q for q in grounded if q.hit in marked] or sorted(grounded, key=lambda q: (-q.support, q.hit))[:1]
         if not supported:
             log.debug("dropped (support %.2f < %.2f): %s", max(q.support for q in candidates), min_support, claim)
@@ -345,14 +355,6 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             quotes = [q for q in quotes if asked & (set(words) | q.words)]
             if not quotes:
                 log.debug("dropped (shares no word with the question): %s", claim)
-        if noun and quotes:  # "how many drones": a count of something else answers nothing
-            # and the quote must count it too: "at least 12 structures, including six houses" and
-            # "saved most homes" give no number of homes (kestrel ku01, "how many homes were insured?")
-            quotes = [q for q in quotes if answercheck.counts_in(noun, quoted(hits, q))
-                      or (similar is not None and _counts_alike(noun, claim, quoted(hits, q), similar))
-                      ] if answercheck.counts_in(noun, claim) else []
-            if not quotes:
-                log.debug("dropped (counts no %s): %s", noun, claim)
         return _corroborate(claim, words, quotes, pool, min_support, context) if quotes else []
 
     dated = "\n".join([*context.values(), *(articles or {}).values(), *(h.date or "" for h in pool)])

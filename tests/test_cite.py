@@ -290,6 +290,16 @@ def test_a_count_given_to_another_subject_is_dropped():
 
 
 
+def test_a_count_is_quoted_from_the_passage_that_counts_what_is_asked():
+    # both passages support "nine" equally; only the second counts homes (kestrel k12)
+    hits = [passage("a.txt", "About 600 firefighters and nine helicopters were assigned to the fire.\n"),
+            passage("b.txt", "Inspectors found 19 destroyed structures, among them nine homes.\n")]
+    for reply in ("Nine homes were destroyed.", "Nine homes were destroyed [1]."):
+        got = cite(reply, hits, 0.5, "How many homes were destroyed?")
+        assert got.answer.startswith("Nine homes were destroyed [1]") and not got.extractive, reply
+        assert [c.source for c in got.citations] == ["b.txt"], reply
+
+
 def test_a_verb_the_article_puts_otherwise_does_not_sink_a_right_answer():
     text = "The containers were shipped from the North Korean port city of Najin to Dunay in Russia.\n"
     hits = [passage("001.txt", text)]
