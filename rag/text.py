@@ -1,7 +1,9 @@
 """Word-level text normalisation shared by BM25 retrieval and citation support.
 
 `content_words` lower-cases, drops stopwords, strips thousands separators from numbers
-("1,000" -> "1000") and applies a crude suffix stripper ("arrive", "arrived", "arriving" -> "arriv").
+("1,000" -> "1000"), spells British words the American way ("criticised", "defence",
+"centre", "labour" as "criticized", "defense", "center", "labor") and applies a crude suffix
+stripper ("arrive", "arrived", "arriving" -> "arriv").
 Simplified on purpose: no real stemmer or lemmatiser; English only.
 """
 
@@ -24,6 +26,28 @@ said says say according one ones also yet may might must shall per via
 # an initialism with dots ("U.S.", "U.N.") is one word, not single letters that are dropped
 _WORD = re.compile(r"\b(?:[A-Z]\.){2,}|\d[\d,.]*\d|\d|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
+# British spellings as American ones, so that a question and an article spelled differently
+# match ("Which defence secretary…" for "Defense Secretary Lloyd Austin"). Each rule maps a
+# word and its inflections alike ("raise"/"raised" keep too short a stem for the first rule).
+_SPELLINGS = tuple((re.compile(a), b) for a, b in (
+    (r"(?<=[a-z]{3})is(e|ed|es|ing|ation|ations)$", r"iz\1"),  # criticise, organisation
+    (r"(?<=[a-z]{2})ys(e|ed|es|ing)$", r"yz\1"),  # analyse, paralyse
+    (r"(?<=[a-z]{3})our(s|ed|ing|ite|ites|able)?$", r"or\1"),  # labour, favourite, harbour
+    (r"(?<=[a-z]{2})([tb])red$", r"\1ered"),  # centred
+    (r"(?<=[a-z]{2})([tb])re(s)?$", r"\1er\2"),  # centre, metres, fibre
+    (r"^(de|of)fence(s)?$", r"\1fense\2"),  # defence, offences
+    (r"^licence(s|d)?$", r"license\1"),
+    (r"(?<=[a-z]{3})ogue(s)?$", r"og\1"),  # catalogue, dialogue
+    (r"(?<=[a-z]{3})amme(s)?$", r"am\1"),  # programme
+))
+
+
+def american(w: str) -> str:
+    """`w` (lower case) in American spelling; unchanged when it has no British ending."""
+    for pattern, repl in _SPELLINGS:
+        if pattern.search(w):
+            return pattern.sub(repl, w)
+    return w
 
 
 def normalize(word: str) -> str:
@@ -34,6 +58,7 @@ def normalize(word: str) -> str:
         return w.replace(",", "").rstrip(".")
     if w.endswith("'s"):
         w = w[:-2]
+    w = american(w)
     for suffix in _SUFFIXES:
         if len(w) > len(suffix) + 3 and w.endswith(suffix):
             return w[: -len(suffix)]

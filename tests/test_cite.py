@@ -54,18 +54,6 @@ def test_marker_formats():
     assert [c.source for c in got.citations] == ["000.txt"]
 
 
-def test_word_forms_match():
-    assert content_words("arrive") == content_words("arrived") == content_words("arriving") == ["arriv"]
-    assert content_words("Houses") == content_words("house")
-    assert content_words("the U.S. military") == content_words("US military") == ["us", "military"]  # not "u", "s"
-
-
-def test_support_weights_numbers():
-    quote = set(content_words("Ukraine fires approximately 8,000 shells daily"))
-    assert support(content_words("8,000 shells"), quote) == 1.0
-    assert support(content_words("9,000 shells"), quote) < 0.5
-
-
 def test_sentence_that_does_not_address_the_question_is_dropped():
     reply = "Ukraine fires approximately 8,000 shells daily [2]. The depot is 290 kilometers from the border [1]."
     got = cite(reply, HITS, 0.5, question="How far is the depot from the border?")
@@ -288,6 +276,15 @@ def test_a_count_given_to_another_subject_is_dropped():
 
 
 
+
+
+def test_a_question_spelled_the_british_way_is_answered_from_an_american_article():
+    text = ("South Korean President Yoon Suk Yeol spoke at the UN General Assembly on Wednesday. "
+            "The DPRK criticized Yoon's comments, calling them groundless.\n")
+    question = "Who criticised the South Korean president's remarks at the UN General Assembly?"
+    # 1.5B p06: the reply shares only "criticized" with the question, which spells it "criticised"
+    got = cite("The DPRK criticized Yoon's comments [1].", [passage("k.txt", text)], 0.5, question)
+    assert not got.refused and got.answer.startswith("The DPRK criticized")
 
 
 def test_a_count_is_quoted_from_the_passage_that_counts_what_is_asked():
