@@ -13,7 +13,9 @@ or date: "$24 billion" from one paragraph cannot support "…in aid for Israel" 
 another. The names it repeats from the question may be further off, but within
 `ABOUT_REACH` sentences, or anywhere before the quote in its article: news names its
 subject and then says "it" or "the mission", yet the request sentence three sentences
-before the article turns to Israel is not about Israel. A claim that is only an article's headline is dropped (headline case capitalises
+before the article turns to Israel is not about Israel. When a date or a figure is asked of
+something the question names no name for ("the probe"), a name the claim adds may also come
+from earlier in the article: it says what the subject is, as the lead named it. A claim that is only an article's headline is dropped (headline case capitalises
 every word, so no name can be read from it). Unsupported sentences are
 dropped, and so is a sentence that, with its quote and `ABOUT_REACH` sentences around it,
 covers less than `ABOUT` (half) of what the question is about (`rag.extract.coverage`: its names
@@ -274,6 +276,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     yes_no = bool(re.match(r"\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b", question, re.I))
     echo = frozenset(asked)  # the question's words a reply repeats count only where the quote has them
     kinds = answercheck.asked_kinds(question)
+    # a date, a span, an amount or a count is asked, of something the question names no name for
+    figure = (bool(kinds) and not kinds & {"person", "place"}
+              and not any(t[:1].isalpha() for t in answercheck.narrowing_terms(question)))
     noun = answercheck.counted(question)
     context = article_context(pool)
     kept: list[tuple[str, list[Quote]]] = []
@@ -312,10 +317,17 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             # that names Israel three paragraphs on (1.5B u21)
             # -- unless the article named it before the quote: "The mission cost about 780 million
             # euros" refers back to the "Halcyon" of the lead, three paragraphs up (kestrel k17)
+            # -- and so may a name the claim adds when a date or a figure is asked (which must
+            # itself be near) about something the question names no name for: the name then says
+            # what "the probe" is, as the article's lead named it ("The European-Japanese probe
+            # Halcyon should arrive … in 2031", the year three sentences below the lead; kestrel
+            # k16). Not when a name is asked for (it is the answer), nor when the question names
+            # its subject: "When did the Psyche probe reach its asteroid?" is not answered by
+            # "The Psyche probe Halcyon reached it in 2023" (ku04).
             near = surroundings(hits, q, REACH)
             wide = surroundings(hits, q, ABOUT_REACH) + "\n" + earlier(hits, q, articles)
             return [t for t in answercheck.foreign_names(claim, near)
-                    if answercheck.unmentioned([t], question)
+                    if (answercheck.unmentioned([t], question) and not (figure and t[:1].isalpha()))
                     or (t[:1].isalpha() and answercheck.unmentioned([t], wide))
                     ] + answercheck.unbacked_money(claim, near)
 

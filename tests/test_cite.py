@@ -287,6 +287,25 @@ def test_a_question_spelled_the_british_way_is_answered_from_an_american_article
     assert not got.refused and got.answer.startswith("The DPRK criticized")
 
 
+PROBE = ("The European-Japanese probe Halcyon lifted off on Thursday on a six-year journey to an asteroid.\n\n"
+         "It launched aboard a rocket from the coast. Contact was confirmed about 40 minutes later.\n\n"
+         "Halcyon is expected to reach the asteroid in 2031 and to orbit it for 18 months. "
+         "It carries five instruments. The mission cost about 780 million euros. "
+         "A similar American mission, Psyche, launched in 2023.\n")
+
+
+def test_a_figure_about_an_unnamed_subject_may_name_it_as_the_lead_did():
+    later = PROBE.index("Halcyon is")  # the article's third paragraph, and its lead
+    hits, articles = [passage("p.txt", PROBE, later), passage("p.txt", PROBE, 0, PROBE.index("\n"))], {"p.txt": PROBE}
+    # the year is beside its quote; "European-Japanese" is three sentences up, in the lead (kestrel k16)
+    got = cite("The European-Japanese probe Halcyon should reach its target in 2031.", hits, 0.5,
+               "In what year should the probe reach its target?", articles=articles)
+    assert not got.refused and "2031 [1]" in got.answer
+    # a question that names its subject: the added name is new, and must be near (kestrel ku04)
+    assert cite("The Psyche probe Halcyon reached its asteroid in 2023.", hits, 0.5,
+                "When did the Psyche probe reach its asteroid?", articles=articles).refused
+
+
 def test_a_count_is_quoted_from_the_passage_that_counts_what_is_asked():
     # both passages support "nine" equally; only the second counts homes (kestrel k12)
     hits = [passage("a.txt", "About 600 firefighters and nine helicopters were assigned to the fire.\n"),
