@@ -466,6 +466,25 @@ _SPEECH = re.compile(r"\b(?:say|says|said|saying|tell|tells|told|state|states|st
                      r"respond(?:s|ed)?|[Aa]ccording\s+to|quoted?)\b|[\"“”]")  # lower case: "United States" states nothing
 
 
+# verbs of a role ("who runs Voltaris": its chief executive) and light verbs ("who came second":
+# finished second) that an article says in other words
+_ROLE_OR_LIGHT = frozenset("run runs leads lead heads head manages manage chairs chair owns own coaches coach "
+                           "directs direct governs govern came come comes got get gets made make makes took take "
+                           "takes went go goes gave give gives became become becomes".split())
+
+
+def deed(question: str) -> str | None:
+    """The verb of a "who VERB …" question ("built" in "Who built the rocket?"), or None.
+
+    None for "who is/was …", for a role ("who runs …") or a light verb ("who came second").
+    """
+    for m in re.finditer(r"\bwho\s+(?:\w+ly\s+)?([a-z]+)\b", question, re.I):
+        verb = m.group(1)
+        if verb.islower() and verb not in _AUXILIARIES and verb not in STOPWORDS and verb not in _ROLE_OR_LIGHT:
+            return verb
+    return None
+
+
 def speaker(question: str) -> str | None:
     """Who a "what did X say/tell/announce…" question asks about ("Putin"), or None for other questions."""
     m = _SPEECH_QUESTION.search(question)

@@ -2,8 +2,9 @@
 
 import pytest
 
-from rag.answercheck import (without_unbacked_years, asked_kinds, counted, counts_in, foreign_names, gives, narrowing_terms, reports_speech,
-                             reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned)
+from rag.answercheck import (asked_kinds, counted, counts_in, deed, foreign_names, gives, narrowing_terms,
+                             reports_speech, reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned,
+                             without_unbacked_years)
 from rag.cite import REFUSAL, cite
 from rag.schema import Chunk, Hit
 from tests.conftest import ARTICLES
@@ -281,3 +282,13 @@ def test_the_quote_must_count_the_thing_not_only_name_it():
                 "How many homes in Elk Meadow were insured?").refused
     assert not cite("Six houses were destroyed [1].", [hit], 0.5, "How many houses were destroyed?").refused
     assert counts_in("days", "a two-day parliamentary session")  # a hyphenated count
+
+
+def test_the_verb_of_a_who_question():
+    assert deed("Who built the Ariane 6 rocket?") == "built"
+    assert deed("What is the name of the runner who collapsed near the finish?") == "collapsed"
+    assert deed("Who officially announced the aid?") == "announced"
+    # no verb to look for: "is", a role an article gives as a title, a light verb
+    assert deed("Who is the mayor of Northfield?") is None
+    assert deed("Who runs Voltaris?") is None and deed("Who came second behind Kiplagat?") is None
+    assert deed("What did Putin say?") is None

@@ -306,6 +306,23 @@ def test_a_figure_about_an_unnamed_subject_may_name_it_as_the_lead_did():
                 "When did the Psyche probe reach its asteroid?", articles=articles).refused
 
 
+MARATHON = ("Kiplagat Breaks Course Record", "Kenya's Daniel Kiplagat won the marathon on Sunday in record time. "
+            "The winners each received 50,000 dollars. The organisers thanked the volunteers. "
+            "A runner in his sixties was taken to hospital after collapsing near the finish line.\n")
+
+
+def test_who_did_it_needs_the_deed_beside_the_quote_and_the_name_beside_it_too():
+    title, text = MARATHON
+    hits = [Hit(Chunk("m.txt", 0, len(text) - 1, text[:-1]), title, 0.03, 0.5, 1.0)]
+    # the name is only in the headline, not beside the collapse (kestrel ku10)
+    assert cite("Kenya's Daniel Kiplagat collapsed near the finish line [1].", hits, 0.5,
+                "What is the name of the runner who collapsed near the finish?").refused
+    # nothing near the quote says anything was built (kestrel ku03; gold u20, "replaced")
+    assert cite("The marathon was built by Daniel Kiplagat [1].", hits, 0.5, "Who built the marathon?").refused
+    got = cite("Daniel Kiplagat won the marathon [1].", hits, 0.5, "Who won the marathon?")
+    assert not got.refused and "Kiplagat won" in got.answer
+
+
 def test_a_count_is_quoted_from_the_passage_that_counts_what_is_asked():
     # both passages support "nine" equally; only the second counts homes (kestrel k12)
     hits = [passage("a.txt", "About 600 firefighters and nine helicopters were assigned to the fire.\n"),
