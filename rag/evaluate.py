@@ -36,7 +36,7 @@ from pathlib import Path
 from rag.cite import has_words, says_cannot, split_claims, support
 from rag.errors import InputError
 from rag.schema import Answer
-from rag.text import content_words, numbers
+from rag.text import american, content_words, numbers
 
 KINDS = ("single", "multi", "conflict", "retold", "unanswerable")
 ALL_MUST_MATCH = ("multi", "conflict")
@@ -95,11 +95,12 @@ def load_gold(path: Path) -> list[GoldItem]:
 
 
 def normalize_answer(text: str) -> str:
-    """SQuAD normalisation, plus thousands separators dropped so '1,000' matches '1000'."""
+    """SQuAD normalisation, plus thousands separators dropped so '1,000' matches '1000', and
+    British spellings as American ones so '4.6 meters' matches '4.6 metres' (`rag.text.american`)."""
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text.lower().replace("’", "'"))
     text = "".join(ch if ch not in string.punctuation else " " for ch in text)
     text = re.sub(r"\b(a|an|the)\b", " ", text)
-    return " ".join(text.split())
+    return " ".join(american(w) for w in text.split())
 
 
 def check_gold(items: Iterable[GoldItem], corpus: Path) -> list[str]:

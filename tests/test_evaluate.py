@@ -102,6 +102,7 @@ def test_news_metrics_conflicts_and_sources():
 
 def test_normalisation_and_f1():
     assert ev.normalize_answer("The $1,000 Containers!") == "1000 containers"
+    assert ev.normalize_answer("4.6 metres") == ev.normalize_answer("4.6 meters")  # one answer, two spellings
     assert ev.token_f1("Dunay, Russia", "Dunay") == pytest.approx(2 / 3)
 
 
