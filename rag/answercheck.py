@@ -480,7 +480,7 @@ def deed(question: str) -> str | None:
     """
     for m in re.finditer(r"\bwho\s+(?:\w+ly\s+)?([a-z]+)\b", question, re.I):
         verb = m.group(1)
-        if verb.islower() and verb not in _AUXILIARIES and verb not in STOPWORDS and verb not in _ROLE_OR_LIGHT:
+        if verb.islower() and verb not in STOPWORDS and verb not in _ROLE_OR_LIGHT:  # STOPWORDS hold "is", "did"
             return verb
     return None
 

@@ -333,8 +333,11 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             # its subject: "When did the Psyche probe reach its asteroid?" is not answered by
             # "The Psyche probe Halcyon reached it in 2023" (ku04).
             near = surroundings(hits, q, REACH, title=not person)
-            wide = surroundings(hits, q, ABOUT_REACH) + "\n" + earlier(hits, q, articles)
-            return [t for t in answercheck.foreign_names(claim, near)
+            names = answercheck.foreign_names(claim, near)
+            # the wider text (the article up to the quote) only when a name is to be looked for in it
+            wide = (surroundings(hits, q, ABOUT_REACH) + "\n" + earlier(hits, q, articles)
+                    if any(t[:1].isalpha() for t in names) else "")
+            return [t for t in names
                     if (answercheck.unmentioned([t], question) and not (figure and t[:1].isalpha()))
                     or (t[:1].isalpha() and answercheck.unmentioned([t], wide))
                     ] + answercheck.unbacked_money(claim, near)
