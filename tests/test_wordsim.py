@@ -42,3 +42,15 @@ def test_a_count_in_other_words_must_be_the_same_count(similar):
     # "six houses" beside "12 structures" gives no count of 12 homes
     other = [passage("e.txt", "Crews saved most homes, but at least 12 structures, including six houses, burned.\n")]
     assert cite("12 homes were insured [1].", other, 0.5, "How many homes were insured?", similar=similar).refused
+
+
+def test_a_who_question_in_another_verb_is_answered_and_noise_is_not_a_verb(similar):
+    # the cosines the README quotes for the "who VERB" check: "depicted" passes for "portrayed";
+    # "removed" and "in", the closest words beside Austin's quote for "replaced", do not
+    assert similar.best(["portrayed"], ["depicted"])[0] >= SIMILAR
+    assert similar.best(["replaced"], ["removed", "in", "announced"])[0] < SIMILAR
+    hits = [passage("s.txt", "State media depicted Kim's trip as one of comradely fellowship.\n")]
+    question = "Who portrayed Kim's trip as fostering fellowship?"
+    reply = "State media depicted Kim's trip as one of comradely fellowship [1]."
+    assert cite(reply, hits, 0.5, question).refused  # without close words the verb is not there
+    assert not cite(reply, hits, 0.5, question, similar=similar).refused
