@@ -81,7 +81,24 @@ def hybrid(question, hits, counter, budget, passage_tokens=0):
     return [Message("system", OLD_SYSTEM), Message("user", user)], len(blocks)
 
 
-VARIANTS = {"labelled": labelled, "hybrid": hybrid, "current": prompt.build_messages}
+def nearest_last(question, hits, counter, budget, passage_tokens=0):
+    """Tried: the passages in reverse rank order, so the best one stands next to the question.
+
+    Numbers stay those of rank ([1] is still the best passage, shown last), so citations
+    and every check that reads passage order are unchanged.
+    Result (kestrel, 40 questions, OpenVINO int8): accuracy 0.300 against 0.533 in rank
+    order, answerable refused 0.367 against 0.133. The model answered from the passage shown
+    first ("The Halcyon probe headed for Mars", "3,500 acres"), or copied a whole passage;
+    stopped there, before corran and gold.
+    """
+    messages, used = prompt.build_messages(question, hits, counter, budget, passage_tokens)
+    blocks = _blocks(question, hits, counter, budget, passage_tokens,
+                     lambda n, h: prompt.format_passage(n, h, question, counter, passage_tokens))
+    user = "Sources:\n" + "\n\n".join(reversed(blocks)) + f"\n\nQuestion: {question}"
+    return [messages[0], Message("user", user)], used
+
+
+VARIANTS = {"labelled": labelled, "hybrid": hybrid, "nearest_last": nearest_last, "current": prompt.build_messages}
 
 
 def main() -> int:
@@ -91,13 +108,14 @@ def main() -> int:
     parser.add_argument("--gold", type=Path, default=ROOT / "eval" / "gold.jsonl")
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "prompts")
     parser.add_argument("--model", default=None)
+    parser.add_argument("--index", type=Path, default=None, help="index folder (default: the settings' index)")
     args = parser.parse_args()
 
     from rag import evaluate, pipeline
     from rag.pipeline import Pipeline
     from rag.settings import load_settings
 
-    settings = load_settings(None, model=args.model)
+    settings = load_settings(None, model=args.model, index=args.index)
     items = evaluate.load_gold(args.gold)
     pipe = Pipeline.load(settings)
     base = pipe.settings
