@@ -477,6 +477,10 @@ def deed(question: str) -> str | None:
     """The verb of a "who VERB …" question ("built" in "Who built the rocket?"), or None.
 
     None for "who is/was …", for a role ("who runs …") or a light verb ("who came second").
+    Tried and rejected (eval/replay.py on six reports): the verb of "which NOUN VERB…"
+    questions too ("Which company drew up the plans?"). It refused four wrong answers and
+    six right ones, whose questions paraphrase the article's verb more freely than "who"
+    questions do ("credited" for "according to", "saved" for "stopped", "linked" for "blamed").
     """
     for m in re.finditer(r"\bwho\s+(?:\w+ly\s+)?([a-z]+)\b", question, re.I):
         verb = m.group(1)
