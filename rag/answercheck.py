@@ -480,7 +480,7 @@ def deed(question: str) -> str | None:
     Tried and rejected (eval/replay.py on six reports): the verb of "which NOUN VERB…"
     questions too ("Which company drew up the plans?"). It refused four wrong answers and
     six right ones, whose questions paraphrase the article's verb more freely than "who"
-    questions do ("credited" for "according to", "saved" for "stopped", "linked" for "blamed").
+    questions do ("credited" for "according to", "stopped" for "saved", "linked to" for "started by").
     """
     for m in re.finditer(r"\bwho\s+(?:\w+ly\s+)?([a-z]+)\b", question, re.I):
         verb = m.group(1)
