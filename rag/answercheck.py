@@ -324,9 +324,24 @@ def unbacked_money(claim: str, passage: str) -> list[str]:
     def near(text: str, m: re.Match) -> set[str]:  # "$1.6 billion", "five million euros": the words around
         return _numbers_in(text[max(0, m.start() - 20):m.end() + 20])
 
-    money = {n for m in _MONEY.finditer(passage) for n in near(passage, m)}
+    # the same number in another currency is another amount: "$1.8 million" is not a fine of
+    # "1.8 million pounds" (corran cu04)
+    money = {(n, _currency(m.group())) for m in _MONEY.finditer(passage) for n in near(passage, m)}
     return [m.group() for m in _MONEY.finditer(claim) if any(ch.isdigit() for ch in m.group())
-            and not near(claim, m) & money]
+            and not any(n == have and _currency(m.group()) == unit
+                        for n in near(claim, m) for have, unit in money)]
+
+
+_CURRENCY_OF = {"$": "dollars", "€": "euros", "£": "pounds", "¥": "yen", "₹": "rupees", "roubles": "rubles"}
+
+
+def _currency(money: str) -> str:
+    """The currency an amount of money is in, by its symbol or word ("$1.6 billion": "dollars")."""
+    for key, name in _CURRENCY_OF.items():
+        if key in money:
+            return name
+    word = re.search(_CURRENCIES, money, re.I)
+    return word.group().lower() if word else ""
 
 
 def stated_numbers(claim: str) -> set[str]:

@@ -199,6 +199,10 @@ def test_an_amount_of_money_must_be_money_in_the_passage():
     assert unbacked_money("Russia paid North Korea $1,000 for the munitions.", "over 1,000 containers of equipment")
     assert not unbacked_money("Austin announced $200 million.", "an additional $200 million in U.S. security aid")
     assert not unbacked_money("It cost 5 million euros.", "The tram will cost five million euros.")
+    # the same number in another currency is another amount; a symbol and a word are one currency
+    assert unbacked_money("Northsea Harvest earned $1.8 million.", "ordered it to pay a fine of 1.8 million pounds.")
+    assert not unbacked_money("The fine was 1.8 million pounds.", "ordered it to pay a fine of £1.8 million.")
+    assert not unbacked_money("It gets $210 million.", "the state gives the company 210 million dollars in tax credits")
     # through cite: the number is in the passage, but not as money
     hit = Hit(Chunk("a.txt", 0, 60, "North Korea sent over 1,000 containers of equipment to Russia."), "t", 0.03, 0.5, 1.0)
     assert cite("Russia paid North Korea $1,000 for the containers [1].", [hit], 0.5,
