@@ -491,13 +491,16 @@ _ROLE_OR_LIGHT = frozenset("run runs leads lead heads head manages manage chairs
 def deed(question: str) -> str | None:
     """The verb of a "who VERB …" question ("built" in "Who built the rocket?"), or None.
 
-    None for "who is/was …", for a role ("who runs …") or a light verb ("who came second").
+    None for "who is/was …", for a role ("who runs …") or a light verb ("who came second");
+    a modal or "has" before the verb is passed over ("Who will drive the first tram?": "drive").
     Tried and rejected (eval/replay.py on six reports): the verb of "which NOUN VERB…"
     questions too ("Which company drew up the plans?"). It refused four wrong answers and
     six right ones, whose questions paraphrase the article's verb more freely than "who"
     questions do ("credited" for "according to", "stopped" for "saved", "linked to" for "started by").
     """
-    for m in re.finditer(r"\bwho\s+(?:\w+ly\s+)?([a-z]+)\b", question, re.I):
+    # "who will drive", "who has led": the verb after a modal or a perfect auxiliary (lakeport u02)
+    for m in re.finditer(r"\bwho\s+(?:(?:will|would|can|could|shall|should|may|might|must|has|have|had)\s+"
+                         r"(?:been\s+)?)?(?:\w+ly\s+)?([a-z]+)\b", question, re.I):
         verb = m.group(1)
         if verb.islower() and verb not in STOPWORDS and verb not in _ROLE_OR_LIGHT:  # STOPWORDS hold "is", "did"
             return verb

@@ -292,6 +292,8 @@ def test_the_verb_of_a_who_question():
     assert deed("Who built the Ariane 6 rocket?") == "built"
     assert deed("What is the name of the runner who collapsed near the finish?") == "collapsed"
     assert deed("Who officially announced the aid?") == "announced"
+    assert deed("Who will drive the first tram?") == "drive" and deed("Who has led the team?") == "led"
+    assert deed("Who will be the next mayor?") is None and deed("Who will lead the council?") is None
     # no verb to look for: "is", a role an article gives as a title, a light verb
     assert deed("Who is the mayor of Northfield?") is None
     assert deed("Who runs Voltaris?") is None and deed("Who came second behind Kiplagat?") is None
