@@ -326,22 +326,25 @@ def unbacked_money(claim: str, passage: str) -> list[str]:
 
     # the same number in another currency is another amount: "$1.8 million" is not a fine of
     # "1.8 million pounds" (corran cu04)
-    money = {(n, _currency(m.group())) for m in _MONEY.finditer(passage) for n in near(passage, m)}
+    def amounts(text: str, m: re.Match) -> set[tuple[str, str]]:
+        return {(n, _currency(m.group())) for n in near(text, m)}
+
+    money = {a for m in _MONEY.finditer(passage) for a in amounts(passage, m)}
     return [m.group() for m in _MONEY.finditer(claim) if any(ch.isdigit() for ch in m.group())
-            and not any(n == have and _currency(m.group()) == unit
-                        for n in near(claim, m) for have, unit in money)]
+            and not amounts(claim, m) & money]
 
 
-_CURRENCY_OF = {"$": "dollars", "€": "euros", "£": "pounds", "¥": "yen", "₹": "rupees", "roubles": "rubles"}
+_CURRENCY_SYMBOLS = {"$": "dollars", "€": "euros", "£": "pounds", "¥": "yen", "₹": "rupees"}
 
 
 def _currency(money: str) -> str:
     """The currency an amount of money is in, by its symbol or word ("$1.6 billion": "dollars")."""
-    for key, name in _CURRENCY_OF.items():
-        if key in money:
-            return name
+    symbol = next((name for sign, name in _CURRENCY_SYMBOLS.items() if sign in money), None)
+    if symbol:
+        return symbol
     word = re.search(_CURRENCIES, money, re.I)
-    return word.group().lower() if word else ""
+    name = word.group().lower() if word else ""
+    return "rubles" if name == "roubles" else name
 
 
 def stated_numbers(claim: str) -> set[str]:
