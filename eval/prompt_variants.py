@@ -98,7 +98,23 @@ def nearest_last(question, hits, counter, budget, passage_tokens=0):
     return [messages[0], Message("user", user)], used
 
 
-VARIANTS = {"labelled": labelled, "hybrid": hybrid, "nearest_last": nearest_last, "current": prompt.build_messages}
+def question_twice(question, hits, counter, budget, passage_tokens=0):
+    """Tried: the question both before and after the passages, everything else as today.
+
+    A decoder reads the passages only once, left to right; with the question first it
+    reads them knowing what is asked (the `labelled` variant did this together with
+    labels, so its effect alone was not known).
+    Result (kestrel, 40 questions, OpenVINO int8): accuracy 0.300 against 0.533, answerable
+    refused 0.300 against 0.133, one more unanswerable answered (ku06), one fewer (ku07).
+    The model copied whole passages more often ("[1] The number of destroyed structures
+    rose to 19…", k13), named the probe as its own chief scientist (k18) and said "I don't
+    know" to k17. Stopped before corran and gold.
+    """
+    messages, used = prompt.build_messages(question, hits, counter, budget, passage_tokens)
+    return [messages[0], Message("user", f"Question: {question}\n\n{messages[1].content}")], used
+
+
+VARIANTS = {"labelled": labelled, "question_twice": question_twice, "hybrid": hybrid, "nearest_last": nearest_last, "current": prompt.build_messages}
 
 
 def main() -> int:
