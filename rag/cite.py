@@ -397,23 +397,37 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             quotes = check(part, marks)
             if quotes:
                 kept.append((part, quotes))
+    def answers(part: str, claim: str) -> bool:
+        """Whether `claim` gives what `part` of the question asks for, about what it asks."""
+        kinds_of_part = answercheck.asked_kinds(part)
+        if kinds_of_part is None:
+            return coverage(part, claim, similar) >= ABOUT
+        return answercheck.gives(claim, kinds_of_part, part) and bool(subject_keys(part) & word_keys(claim))
+
     if kept:
-        # every year, number and name the question narrows by must occur in what is cited
-        sources = {pool[q.hit].chunk.source for _, quotes in kept for q in quotes}
-        cited = "\n".join(context[src] + "\n" + (articles or {}).get(src, "") for src in sources)
-        missing = answercheck.unmentioned(answercheck.narrowing_terms(question), cited)
-        if missing:
-            log.debug("refused (the cited articles never mention %s)", ", ".join(missing))
-            kept = []
+        # every year, number and name the question narrows by must occur in what is cited; in a
+        # two-part question, those of the part a claim answers: "the Cedar Ridge Fire" of
+        # "…and how many residents were evacuated because of the Cedar Ridge Fire?" is not
+        # for the marathon article that gives the prize money (kestrel k30)
+        groups: dict[str, list[int]] = {}
+        for i, (claim, _) in enumerate(kept):
+            part = next((p for p in parts if answers(p, claim)), question) if len(parts) > 1 else question
+            groups.setdefault(part, []).append(i)
+        refused: set[int] = set()
+        for part, members in groups.items():
+            sources = {pool[q.hit].chunk.source for i in members for q in kept[i][1]}
+            cited = "\n".join(context[src] + "\n" + (articles or {}).get(src, "") for src in sources)
+            missing = answercheck.unmentioned(answercheck.narrowing_terms(part), cited)
+            if missing:
+                log.debug("refused (the cited articles never mention %s)", ", ".join(missing))
+                refused.update(members)
+        kept = [k for i, k in enumerate(kept) if i not in refused]
     # a part of the question no kept claim answers (all of it, when none held up) may be
     # answered by a retrieved sentence on its own, quoted
     extracted: list[Extract] = []
     unanswered: list[str] = []
     for part in (parts if not kept or len(parts) > 1 else []) if question else []:
-        kinds_of_part = answercheck.asked_kinds(part)
-        about = subject_keys(part)
-        if kept and any(coverage(part, c, similar) >= ABOUT if kinds_of_part is None
-                        else answercheck.gives(c, kinds_of_part, part) and about & word_keys(c) for c, _ in kept):
+        if kept and any(answers(part, c) for c, _ in kept):
             continue  # a kept claim gives what this part asks for, about what it asks
         found = extract(part, hits, articles)
         if found is None:

@@ -206,6 +206,22 @@ def test_narrowing_terms_are_looked_for_in_the_whole_article():
     assert not got.refused and got.citations[0].source == "n.txt"
 
 
+def test_each_part_of_a_two_part_question_is_narrowed_by_its_own_names():
+    race = "Each marathon winner received prize money of 50,000 dollars, with a bonus for the course record.\n"
+    fire = "Some of the 3,500 residents evacuated because of the Cedar Ridge Fire were allowed home.\n"
+    hits = [passage("race.txt", race), passage("fire.txt", fire)]
+    question = "How much prize money did each winner get, and how many residents were evacuated because of the Cedar Ridge Fire?"
+    # the reply answers the first part only; the second is then quoted from the fire article
+    got = cite("Each winner received 50,000 dollars [1].", hits, 0.5, question)
+    assert [c.sources for c in got.claims] == [("race.txt",), ("fire.txt",)]
+    assert got.answer.startswith("Each winner received 50,000 dollars [1].")
+    # the prize is kept though the race article never names the fire; a part whose own name
+    # the cited article lacks is still refused
+    lacking = cite("Each winner received 50,000 dollars [1].", hits[:1], 0.5,
+                   "How many residents fled the Cedar Ridge Fire, and how much did each Boston winner get?")
+    assert lacking.refused
+
+
 def test_a_part_of_the_question_no_claim_answers_is_answered_by_a_quoted_sentence():
     text = ("The containers were taken by rail to a depot near Tikhoretsk. "
             "They were shipped from Najin, arriving in Dunay, Russia, in October.\n")
