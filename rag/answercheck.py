@@ -491,6 +491,41 @@ _ROLE_OR_LIGHT = frozenset("run runs leads lead heads head manages manage chairs
                            "takes went go goes gave give gives became become becomes".split())
 
 
+# "Who runs/leads/heads X?" asks for X's leader, whom articles name by title, not by the verb:
+# "Voltaris chief executive Sabine Kroll", "Council leader Harriet Boyd"
+_ROLE_QUESTION = re.compile(r"\bwho\s+(?:(?:will|would|does|did|now|currently)\s+)?(runs?|ran|leads?|led|heads?|headed|"
+                            r"chairs?|chaired|directs?|directed|manages?|managed|governs?|governed|commands?|commanded|"
+                            r"coach(?:es|ed)?|captains?|captained)\b", re.I)
+_LEADER_NOUNS = ("chief head leader chair chairman chairwoman chairperson president director executive ceo boss "
+                 "manager commander governor mayor captain coach superintendent commissioner principal").split()
+_LEADER = r"\b(?:" + "|".join(_LEADER_NOUNS) + r")\b"
+
+
+def role(question: str) -> str | None:
+    """The verb of a "who runs/leads/heads … X?" question ("runs"), or None."""
+    m = _ROLE_QUESTION.search(question)
+    return m.group(1) if m else None
+
+
+def leader_named(claim: str, question: str, text: str) -> bool:
+    """Whether a name `claim` gives that `question` does not stands in `text` beside a leader's title.
+
+    Beside: the title at most three words before the name ("Fire Chief Daniel Okafor", "chief
+    executive, Dr. Miriam Osei") or four after it ("Fiona MacRae, the association's chair").
+    "A state forestry spokesperson, Ana Lucero" names no leader of the fire department.
+    """
+    asked = text_keys(question)
+    for name in _names(claim, skip_first=False):
+        if _mentioned(name, asked) or re.search(r"\b(?:in|at|near|from|to)\s+(?:the\s+)?" + re.escape(name) + r"\b", claim):
+            continue  # "…its factory in Ashford": a place, not who
+        for word in dict.fromkeys([name, *(w for w in name.split() if len(w) > 2)]):  # "Ruiz" of a run "Ana Ruiz Jonas Reed"
+            said = re.escape(word)
+            if re.search(_LEADER + r"(?:\W+[\w.'’]+){0,3}?\W+" + said + r"\b", text, re.I) or \
+                    re.search(r"\b" + said + r"(?:\W+[\w.'’]+){0,4}?\W+" + _LEADER[2:], text, re.I):
+                return True
+    return False
+
+
 def deed(question: str) -> str | None:
     """The verb of a "who VERB …" question ("built" in "Who built the rocket?"), or None.
 

@@ -289,6 +289,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     parts = answercheck.question_parts(question)
     who = answercheck.speaker(question)
     did = answercheck.deed(question)
+    lead = answercheck.role(question)
     # a person asked for is named beside the quote, not only in the headline: "Kiplagat Breaks
     # Course Record" does not make him the runner who collapsed near the finish (kestrel ku10)
     person = bool(kinds) and "person" in kinds
@@ -352,6 +353,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             # (by a word at least SIMILAR close: "depicted" for "portrayed" 0.69; a lower bar is
             # noise: "replaced" is 0.55 from "removed" and 0.43 from "in")
             grounded = [q for q in grounded if coverage(did, surroundings(hits, q, REACH), similar) == 1.0]
+        if lead is not None:  # "Who runs Voltaris?": the name given has a leader's title there ("chief executive")
+            grounded = [q for q in grounded if answercheck.leader_named(claim, question, surroundings(hits, q, REACH))]
         if who is not None:  # "What did Putin say…": the quote reports something Putin said
             grounded = [q for q in grounded if answercheck.reports_speech(who, quoted(hits, q))]
         # the claim with its quote's neighbourhood must be about what the question asks:

@@ -16,6 +16,9 @@ that answers on its own:
   and a few irregular verbs by their base
   form ("met" is "meet"); the sentence that covers most wins, the first in retrieval order
   among equals;
+- "who runs/leads/heads X?": the leader's title beside a new name ("chief executive Lena
+  Holm") stands for the verb, and X may be named in the sentence before
+  (`rag.answercheck.role`, `leader_named`);
 - it is not the article's headline line (in headline case every word looks like a name);
 - it does not send things the other way: "to Russia" where the question asks what went
   "to North Korea" (`rag.answercheck.reversed_direction`);
@@ -148,16 +151,27 @@ def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | No
     names = [t for t in narrowing if not t[0].isdigit()]
     # a name counts as one word, mentioned by any part of it ("Kim" for "Kim Jong Un")
     rest = about - {k for n in names for k in word_keys(n)}
+    # "Who runs Voltaris?": articles name a leader by title ("Voltaris chief executive Sabine
+    # Kroll"), not by the verb; the title beside a new name stands for the verb, and the
+    # organisation may be named in the sentence before ("Nordwind Energy said… Chief executive
+    # Lena Holm said the company…")
+    lead = answercheck.role(question)
+    if lead:
+        rest -= word_keys(lead)
     best: tuple[float, Extract] | None = None
     for i, hit in enumerate(hits):
         chunk = hit.chunk
         article = "\n".join((hit.title, hit.date or "", chunk.text, (articles or {}).get(chunk.source, "")))
         if answercheck.unmentioned(narrowing, article):
             continue
+        before = ""
         for s, e in split_sentences(chunk.text, offset=chunk.start):
             text = chunk.text[s - chunk.start:e - chunk.start]
+            named_in, before = (before + " " + text if lead else text), text
             covered = _found(rest, text) / len(rest) if rest else 1.0
-            if covered < COVER or answercheck.unmentioned(names, text) or is_instruction(text):
+            if covered < COVER or answercheck.unmentioned(names, named_in) or is_instruction(text):
+                continue
+            if lead and not answercheck.leader_named(text, question, text):
                 continue
             if hit.title and hit.title in text:
                 continue  # the headline line (" date 2023-10-14 North Korea Sends…"): headline case, no sentence

@@ -2,8 +2,8 @@
 
 import pytest
 
-from rag.answercheck import (asked_kinds, counted, counts_in, deed, foreign_names, gives, narrowing_terms,
-                             reports_speech, reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned,
+from rag.answercheck import (asked_kinds, counted, counts_in, deed, foreign_names, gives, leader_named,
+                             narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
 from rag.schema import Chunk, Hit
@@ -298,3 +298,22 @@ def test_the_verb_of_a_who_question():
     assert deed("Who is the mayor of Northfield?") is None
     assert deed("Who runs Voltaris?") is None and deed("Who came second behind Kiplagat?") is None
     assert deed("What did Putin say?") is None
+
+
+def test_who_runs_asks_for_a_leader_named_by_title():
+    assert role("Who runs Voltaris?") == "runs" and role("Who will lead the council?") == "lead"
+    assert role("Who built the rocket?") is None and role("Who is the mayor?") is None
+    question = "Who leads the county fire department?"
+    chief = "said Fire Chief Daniel Okafor of the Kestrel County Fire Department."
+    assert leader_named("Daniel Okafor leads the county fire department.", question, chief)
+    assert leader_named("Miriam Osei heads it.", "Who heads the hospital?",
+                        "The hospital's chief executive, Dr. Miriam Osei, said 140 nurses had been recruited.")
+    assert leader_named("Fiona MacRae chairs it.", "Who chairs the association?",
+                        "The association's chair, Fiona MacRae, called the ruling a victory.")
+    # a spokesperson is no leader; a name the question gives, or a place, is not the answer
+    assert not leader_named("Ana Lucero leads the county fire department.", question,
+                            "A state forestry spokesperson, Ana Lucero, gave a lower figure, the county fire chief said.")
+    assert not leader_named("Voltaris runs its factory in Ashford.", "Who runs Voltaris?",
+                            "Voltaris chief executive Sabine Kroll said Ashford, chief among the sites, was chosen.")
+    # one word of a run of names is enough: "Ana Ruiz Jonas Reed" from "[1] Ana Ruiz [2] Jonas Reed"
+    assert leader_named("Ana Ruiz Jonas Reed.", "Who coaches Harbor United?", "Coach Ana Ruiz said the team would celebrate.")

@@ -222,6 +222,16 @@ def test_each_part_of_a_two_part_question_is_narrowed_by_its_own_names():
     assert lacking.refused
 
 
+def test_who_runs_needs_a_leader_title_beside_the_name_given():
+    text = ("Fire Chief Daniel Okafor of the Kestrel County Fire Department said the fire had spread. "
+            "A state forestry spokesperson, Ana Lucero, gave a lower figure.\n")
+    hits = [passage("f.txt", text)]
+    question = "Who leads the county fire department?"
+    assert cite("Daniel Okafor leads the county fire department [1].", hits, 0.5, question).claims
+    got = cite("Ana Lucero leads the county fire department [1].", hits, 0.5, question)
+    assert not any("Lucero" in c.text for c in got.claims)
+
+
 def test_a_part_of_the_question_no_claim_answers_is_answered_by_a_quoted_sentence():
     text = ("The containers were taken by rail to a depot near Tikhoretsk. "
             "They were shipped from Najin, arriving in Dunay, Russia, in October.\n")

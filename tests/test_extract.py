@@ -40,6 +40,15 @@ def test_nothing_when_the_sentence_misses_what_the_question_is_about():
     assert extract("How much security aid did Lloyd Austin announce in 2019?", [AUSTIN]) is None
 
 
+def test_who_runs_is_answered_by_the_sentence_naming_the_leader_by_title():
+    text = ("Nordwind Energy said on Tuesday that its net profit rose to 812 million euros. "
+            "Chief executive Lena Holm said the company would build two new wind farms. "
+            "A spokesperson, Erik Dahl, said shares rose.")
+    got = extract("Who runs Nordwind Energy?", [passage("n.txt", text)])
+    assert got is not None and got.text.startswith("Chief executive Lena Holm")
+    assert extract("Who runs Baltic Securities?", [passage("n.txt", text)]) is None
+
+
 def test_no_extract_without_a_kind_asked_for():
     assert extract("What did Lloyd Austin announce in Brussels?", [AUSTIN]) is None
 
