@@ -545,6 +545,19 @@ def deed(question: str) -> str | None:
     return None
 
 
+# Words whose opposite sits close to them in meaning and in the same sentences: "the women's
+# race" is not "the men's race" (MiniLM puts men/women at 0.72, above `rag.wordsim`'s bar)
+_OPPOSITES = dict(pair for a, b in (p.split(":") for p in (
+    "men:women man:woman male:female boys:girls boy:girl".split())) for pair in ((a, b), (b, a)))
+
+
+def contrasted(question: str, text: str) -> list[str]:
+    """The question's words whose opposite `text` says and which `text` itself does not ("men" against "women's")."""
+    said = set(re.findall(r"[a-z]+", re.sub(r"['’]s\b", "", text.lower())))
+    asked = set(re.findall(r"[a-z]+", re.sub(r"['’]s\b", "", question.lower())))
+    return sorted(w for w in asked if w in _OPPOSITES and _OPPOSITES[w] in said and w not in said)
+
+
 def speaker(question: str) -> str | None:
     """Who a "what did X say/tell/announce…" question asks about ("Putin"), or None for other questions."""
     m = _SPEECH_QUESTION.search(question)

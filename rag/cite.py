@@ -355,6 +355,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             grounded = [q for q in grounded if coverage(did, surroundings(hits, q, REACH), similar) == 1.0]
         if lead is not None:  # "Who runs Voltaris?": the name given has a leader's title there ("chief executive")
             grounded = [q for q in grounded if answercheck.leader_named(claim, question, surroundings(hits, q, REACH))]
+        # "the winning time in the men's race" is not given by a sentence on the women's race (kestrel k26)
+        grounded = [q for q in grounded if not answercheck.contrasted(question, quoted(hits, q))]
         if who is not None:  # "What did Putin say…": the quote reports something Putin said
             grounded = [q for q in grounded if answercheck.reports_speech(who, quoted(hits, q))]
         # the claim with its quote's neighbourhood must be about what the question asks:

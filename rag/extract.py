@@ -173,6 +173,8 @@ def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | No
                 continue
             if lead and not answercheck.leader_named(text, question, text):
                 continue
+            if answercheck.contrasted(question, text):
+                continue  # the women's race for the men's
             if hit.title and hit.title in text:
                 continue  # the headline line (" date 2023-10-14 North Korea Sends…"): headline case, no sentence
             if answercheck.reversed_direction(question, text) or not answercheck.gives(text, kinds, question):

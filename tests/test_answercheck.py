@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (asked_kinds, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -317,3 +317,13 @@ def test_who_runs_asks_for_a_leader_named_by_title():
                             "Voltaris chief executive Sabine Kroll said Ashford, chief among the sites, was chosen.")
     # one word of a run of names is enough: "Ana Ruiz Jonas Reed" from "[1] Ana Ruiz [2] Jonas Reed"
     assert leader_named("Ana Ruiz Jonas Reed.", "Who coaches Harbor United?", "Coach Ana Ruiz said the team would celebrate.")
+
+
+def test_a_sentence_on_the_opposite_group_does_not_answer():
+    race = "The women's race was won by Japan's Yui Matsuda in 2:21:09, her first marathon victory."
+    assert contrasted("What was the winning time in the men's race?", race) == ["men"]
+    assert contrasted("Which country is the women's winner from?", race) == []
+    assert contrasted("How many men and women ran?", "Both women and men ran.") == []
+    hits = [Hit(Chunk("r.txt", 0, len(race), race), "title", 0.03, 0.5, 1.0)]
+    assert cite("The winning time in the men's race was 2:21:09 [1].", hits, 0.5,
+                "What was the winning time in the men's race?").answer == REFUSAL
