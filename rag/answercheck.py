@@ -558,6 +558,18 @@ def contrasted(question: str, text: str) -> list[str]:
     return sorted(w for w in asked if w in _OPPOSITES and _OPPOSITES[w] in said and w not in said)
 
 
+def agentless(verb: str, question: str, text: str) -> bool:
+    """Whether `text` says `verb` only of the thing done, with no doer: "the course record set in
+    2019" does not say who set it (kestrel ku08). True when every "VERB" in `text` follows a
+    word of what the question says was done ("record" in "Who set the course record…") and is
+    not followed by "by"; False when the verb is not there word for word."""
+    after = question[question.lower().find(verb.lower()) + len(verb):]
+    done = {k for w in content_words(after) for k in _keys(w)}
+    uses = list(re.finditer(r"\b([\w'’-]+),?\s+" + re.escape(verb) + r"\b(?!\s+by\b)", text, re.I))
+    every = re.findall(r"\b" + re.escape(verb) + r"\b", text, re.I)
+    return bool(every) and len(uses) == len(every) and all(set(_keys(m.group(1))) & done for m in uses)
+
+
 def speaker(question: str) -> str | None:
     """Who a "what did X say/tell/announce…" question asks about ("Putin"), or None for other questions."""
     m = _SPEECH_QUESTION.search(question)

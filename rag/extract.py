@@ -156,6 +156,7 @@ def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | No
     # organisation may be named in the sentence before ("Nordwind Energy said… Chief executive
     # Lena Holm said the company…")
     lead = answercheck.role(question)
+    did = answercheck.deed(question)
     if lead:
         rest -= word_keys(lead)
     best: tuple[float, Extract] | None = None
@@ -175,6 +176,8 @@ def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | No
                 continue
             if answercheck.contrasted(question, text):
                 continue  # the women's race for the men's
+            if did and answercheck.agentless(did, question, text):
+                continue  # "the course record set in 2019" says nothing of who set it
             if hit.title and hit.title in text:
                 continue  # the headline line (" date 2023-10-14 North Korea Sends…"): headline case, no sentence
             if answercheck.reversed_direction(question, text) or not answercheck.gives(text, kinds, question):
