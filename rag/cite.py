@@ -364,6 +364,14 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         # "Nordwind's net profit rose…" does not answer "What was Nordwind's revenue?"
         about = [q for q in grounded if max(coverage(p, claim + "\n" + surroundings(hits, q, ABOUT_REACH), similar)
                                             for p in parts) >= ABOUT]
+        # "when …?": the sentence that gives the time must itself be about the event, not only a
+        # sentence beside it: "Larkspur residents must wait until at least Tuesday" does not say
+        # when Elk Meadow's residents go home (kestrel k10), nor a ban "starting in July" when an
+        # appeal is heard (corran cu05). Only "when": for "which year/what date" questions the
+        # same rule lost three right answers whose sentence paraphrases the event (replay).
+        if about and kinds and "date" in kinds:
+            about = [q for q in about if max(coverage(p, surroundings(hits, q, 0, title=False), similar)
+                                             for p in parts) >= ABOUT]
         if grounded and not about:
             log.debug("dropped (covers under %.2f of what the question asks about): %s", ABOUT, claim)
         placed, grounded = bool(grounded), about

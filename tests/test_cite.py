@@ -232,6 +232,18 @@ def test_who_runs_needs_a_leader_title_beside_the_name_given():
     assert not any("Lucero" in c.text for c in got.claims)
 
 
+def test_when_the_time_must_be_said_of_the_event_asked_about():
+    text = ("Elk Meadow residents were told they could go back to their homes on Sunday. "
+            "Larkspur residents must wait until at least Tuesday because crews are clearing power lines.\n")
+    hits = [passage("f.txt", text)]
+    question = "When can people from Elk Meadow go back to their homes?"
+    assert cite("People from Elk Meadow can go back to their homes on Sunday [1].", hits, 0.5, question).claims
+    # Tuesday is Larkspur's day, in the sentence beside the one on Elk Meadow: dropped, and the
+    # Elk Meadow sentence is quoted instead
+    got = cite("People from Elk Meadow can go back to their homes by Tuesday [1].", hits, 0.5, question)
+    assert "Tuesday" not in got.answer and got.extractive and "on Sunday" in got.answer
+
+
 def test_a_part_of_the_question_no_claim_answers_is_answered_by_a_quoted_sentence():
     text = ("The containers were taken by rail to a depot near Tikhoretsk. "
             "They were shipped from Najin, arriving in Dunay, Russia, in October.\n")
