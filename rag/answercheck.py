@@ -62,7 +62,8 @@ _DATE_WORDS = re.compile(
     r"|\b(?:noon|midday|midnight|dawn|dusk|morning|afternoon|evening|overnight)\b",
     re.I)
 _NUMBER_WORDS = re.compile(
-    r"\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
     r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozen|dozens|several|"
     r"half|double|twice|single)\b", re.I)
 
@@ -79,14 +80,20 @@ _NUMBER_NOUNS = ("amount sum number price cost percentage percent share proporti
                  "rate count tally majority").split()
 
 _MONEY_CUE = re.compile(r"\b(?:money|aid|funding|funds?|pay|paid|cost|costs|price|worth|spend|spent|budget|"
-                        r"request|requested|loan|grant|sum)\b", re.I)
+                        r"request|requested|loan|grant|sum|earn|earns|earned|earnings|salary|wages?|income|"
+                        r"revenue|prize)\b", re.I)
+# "by how much did the share price drop?": a change, given as an amount, a percentage or a number
+_CHANGE = re.compile(r"\b(?:rise|rose|risen|rises|fall|fell|fallen|falls|drop|dropped|drops|climb|climbed|climbs|"
+                     r"increase|increased|decrease|decreased|grow|grew|grown|shrink|shrank|gain|gained|lose|lost|"
+                     r"jump|jumped|slip|slipped|plunge|plunged|cut)\b", re.I)
 _PRICE_CUE = re.compile(r"\b(?:worth|cost|costs|pay|paid|spend|spent|charge|charged)\b", re.I)
 _CURRENCIES = r"(?:dollars|euros|pounds|rubles|roubles|yuan|yen|won|francs|kronor|kroner|krona|rupees|pesos|lira|dinars)"
 _MONEY = re.compile(r"[$€£¥₹]\s?\d|\b\d[\d,.]*\s?(?:(?:thousand|million|billion|trillion|bn|m)\s)?" + _CURRENCIES + r"\b"
                     r"|\b" + _CURRENCIES.replace("won|", "") + r"\b", re.I)  # bare "won" is a verb
 _DURATION = re.compile(
-    r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|few|several|couple of)"
-    r"[\s-]+(?:hour|day|week|month|year|decade)s?\b|\b(?:hours|days|weeks|months|years|decades)\b"
+    r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|a few|few|several|couple of)"
+    r"[\s-]+(?:second|minute|hour|day|week|month|year|decade)s?\b|\b(?:minutes|hours|days|weeks|months|years|decades)\b"
     # "over the past month" is a stretch of time; "last month" alone is a point in time
     r"|\b(?:(?:over|in|during|for|within|throughout)\s+the\s+(?:last|next)|past|previous|coming)\s+"
     r"(?:few\s+|several\s+|couple\s+of\s+)?(?:hour|day|week|month|year|decade)s?\b", re.I)
@@ -124,6 +131,8 @@ def _kind_of(wh: str, following: str) -> frozenset[str] | None:
     if wh == "how":
         if nxt == "long":  # a length of time, or of a road, line or border
             return frozenset({"duration", "distance"})
+        if nxt == "much" and _CHANGE.search(following):
+            return frozenset({"money", "number"})
         if nxt == "much" and _MONEY_CUE.search(following):
             return frozenset({"money"})
         if nxt == "far":
@@ -207,6 +216,13 @@ def _names(text: str, skip_first: bool) -> list[str]:
     return out
 
 
+def _kin(name: str, others: list[str]) -> bool:
+    """Whether `name` is another person of a family named in `others`: "Jonas Falk" beside "Elin Falk"."""
+    words = name.split()
+    return len(words) > 1 and any(len(o.split()) > 1 and o.split()[-1] == words[-1] and o.split()[0] != words[0]
+                                  for o in others)
+
+
 def _keys(word: str) -> list[str]:
     joined = re.sub(r"(?<=\b[a-z])\.", "", word.lower())  # U.S. -> us, D.C. -> dc
     return [p[:5] for p in re.findall(r"[a-z0-9]+", joined) if len(p) >= 2 or p.isdigit()]
@@ -237,8 +253,11 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
 
     def given_name(name: str) -> bool:
         # one word of a name the question capitalises ("Kim" for "Kim Jong Un"), or every word of
-        # it: "Northgate Power" is new to "Which power company…", whose "power" is no name
+        # it: "Northgate Power" is new to "Which power company…", whose "power" is no name;
+        # but not a relative: "Jonas Falk" is new to "Who coaches Elin Falk?"
         words = [w for w in name.split() if _keys(w)]
+        if _kin(name, _names(question, skip_first=True)):
+            return False
         return _mentioned(name, named) or all(all(k in asked for k in _keys(w)) for w in words)
 
     def new_name(names: list[str]) -> bool:
@@ -274,7 +293,9 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
 
 
 _WORD_NUMBERS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen".split())} | {w: str(i * 10) for i, w in enumerate(
+    "twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}  # "Seventeen-year-old" holds 17
 _MONTH_NUMBERS = {m: str(i) for i, m in enumerate(_MONTHS[:12], start=1)} | {
     m: str(i) for i, m in enumerate(_MONTHS[12:], start=1)} | {"sept": "9"}
 
@@ -499,6 +520,14 @@ _ROLE_QUESTION = re.compile(r"\bwho\s+(?:(?:will|would|does|did|now|currently)\s
 _LEADER_NOUNS = ("chief head leader chair chairman chairwoman chairperson president director executive ceo boss "
                  "manager commander governor mayor captain coach superintendent commissioner principal").split()
 _LEADER = r"\b(?:" + "|".join(_LEADER_NOUNS) + r")\b"
+_PARTICIPLES = {"run": "run", "runs": "run", "ran": "run", "lead": "led", "leads": "led", "led": "led"}
+
+
+def _led_by(question: str) -> str:
+    """A pattern for the question's role verb made passive: "coached by" for "Who coaches…?"."""
+    verb = (role(question) or "").lower()
+    done = _PARTICIPLES.get(verb) or re.sub(r"(?:es|s|ed)$", "", verb)[:5] + r"\w*"
+    return r"\b" + done + r"\s+by\b"
 
 
 def role(question: str) -> str | None:
@@ -511,16 +540,20 @@ def leader_named(claim: str, question: str, text: str) -> bool:
     """Whether a name `claim` gives that `question` does not stands in `text` beside a leader's title.
 
     Beside: the title at most three words before the name ("Fire Chief Daniel Okafor", "chief
-    executive, Dr. Miriam Osei") or four after it ("Fiona MacRae, the association's chair").
+    executive, Dr. Miriam Osei") or four after it ("Fiona MacRae, the association's chair"), or the
+    verb made passive before it ("coached by her father, Jonas Falk"). A relative of someone the
+    question names is a new name ("Jonas Falk" for "Who coaches Elin Falk?").
     "A state forestry spokesperson, Ana Lucero" names no leader of the fire department.
     """
     asked = text_keys(question)
+    named = _names(question, skip_first=True)
     for name in _names(claim, skip_first=False):
-        if _mentioned(name, asked) or re.search(r"\b(?:in|at|near|from|to)\s+(?:the\s+)?" + re.escape(name) + r"\b", claim):
+        if (_mentioned(name, asked) and not _kin(name, named)) or re.search(r"\b(?:in|at|near|from|to)\s+(?:the\s+)?" + re.escape(name) + r"\b", claim):
             continue  # "…its factory in Ashford": a place, not who
         for word in dict.fromkeys([name, *(w for w in name.split() if len(w) > 2)]):  # "Ruiz" of a run "Ana Ruiz Jonas Reed"
             said = re.escape(word)
             if re.search(_LEADER + r"(?:\W+[\w.'’]+){0,3}?\W+" + said + r"\b", text, re.I) or \
+                    re.search(_led_by(question) + r"(?:\W+[\w.'’]+){0,4}?\W+" + said + r"\b", text, re.I) or \
                     re.search(r"\b" + said + r"(?:\W+[\w.'’]+){0,4}?\W+" + _LEADER[2:], text, re.I):
                 return True
     return False

@@ -339,3 +339,25 @@ def test_a_participle_after_the_thing_done_names_no_doer():
     assert agentless("built", "Who built the bridge?", "The bridge, built in 1990, still stands.")
     hits = [Hit(Chunk("m.txt", 0, len(beat), beat), "title", 0.03, 0.5, 1.0)]
     assert cite("Kiplagat set the course record in 2019 [1].", hits, 0.5, question).answer == REFUSAL
+
+
+def test_numbers_in_words_durations_in_minutes_and_changes_by_percent():
+    assert foreign_names("Elin Falk is 17 years old.", "Seventeen-year-old Elin Falk won her first title.") == []
+    long = asked_kinds("How long were the thieves inside the museum?")
+    assert gives("They were inside for about eleven minutes.", long)
+    assert not gives("They were inside the museum early on Saturday.", long)
+    drop = asked_kinds("By how much did Aldane's share price drop?")
+    assert gives("Aldane's share price dropped 3 percent.", drop, "By how much did Aldane's share price drop?")
+    earn = asked_kinds("How much did Rosa Marquez earn as runner-up?")
+    assert earn == frozenset({"money"}) and not gives("Rosa Marquez earned 6-4 in the final.", earn)
+
+
+def test_a_relative_of_someone_the_question_names_is_a_new_person():
+    question = "Who coaches Elin Falk?"
+    claim = "Falk is coached by her father, Jonas Falk, a former club player."
+    assert gives(claim, asked_kinds(question), question)
+    assert not gives("Elin Falk is coached well.", asked_kinds(question), question)
+    assert leader_named(claim, question, claim)  # the question's verb made passive, before the name
+    # another verb made passive is no leader's title: the appeal "led by" the newspaper
+    assert not leader_named("The Corran Courier chairs the board.", "Who chairs the regional health board?",
+                            "The appeal was led by the local newspaper, the Corran Courier.")
