@@ -569,6 +569,12 @@ def deed(question: str) -> str | None:
     six right ones, whose questions paraphrase the article's verb more freely than "who"
     questions do ("credited" for "according to", "stopped" for "saved", "linked to" for "started by").
     """
+    # "who was arrested", "who were injured": the participle of a passive question (brenmoor bu01)
+    m = re.search(r"\bwho\s+(?:was|were|is|are|has\s+been|have\s+been|had\s+been|will\s+be)\s+(?:\w+ly\s+)?"
+                  r"([a-z]+ed|[a-z]+en|built|caught|held|hurt|kept|left|lost|made|paid|sent|shot|sold|told|won)\b",
+                  question, re.I)
+    if m and m.group(1).islower() and m.group(1) not in STOPWORDS and m.group(1) not in _ROLE_OR_LIGHT:
+        return m.group(1)
     # "who will drive", "who has led": the verb after a modal or a perfect auxiliary (lakeport u02)
     for m in re.finditer(r"\bwho\s+(?:(?:will|would|can|could|shall|should|may|might|must|has|have|had)\s+"
                          r"(?:been\s+)?)?(?:\w+ly\s+)?([a-z]+)\b", question, re.I):
@@ -601,6 +607,21 @@ def agentless(verb: str, question: str, text: str) -> bool:
     uses = list(re.finditer(r"\b([\w'’-]+),?\s+" + re.escape(verb) + r"\b(?!\s+by\b)", text, re.I))
     every = re.findall(r"\b" + re.escape(verb) + r"\b", text, re.I)
     return bool(every) and len(uses) == len(every) and all(set(_keys(m.group(1))) & done for m in uses)
+
+
+_NEGATORS = frozenset("no not never nobody none without neither nor".split())
+
+
+def only_negated(verb: str, text: str) -> bool:
+    """Whether every form of `verb` in `text` is denied: "No arrests have been made" names no
+    one who arrested anybody (brenmoor bu01). A form is the same first five letters ("arrests"
+    for "arrested"); denied, a negation among the three words before it ("no", "not", "never",
+    "n't", "no one"). False when the verb is not there at all: other checks judge that."""
+    words = re.findall(r"[\w'’]+", text.lower())
+    key = verb.lower()[:5]
+    uses = [i for i, w in enumerate(words) if (w[:5] == key if len(key) >= 5 else w == verb.lower())]
+    return bool(uses) and all(any(w in _NEGATORS or w.endswith(("n't", "n’t")) for w in words[max(0, i - 3):i])
+                              for i in uses)
 
 
 def speaker(question: str) -> str | None:

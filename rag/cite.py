@@ -353,7 +353,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             # (by a word at least SIMILAR close: "depicted" for "portrayed" 0.69; a lower bar is
             # noise: "replaced" is 0.55 from "removed" and 0.43 from "in")
             grounded = [q for q in grounded if coverage(did, surroundings(hits, q, REACH), similar) == 1.0
-                        and not answercheck.agentless(did, question, surroundings(hits, q, REACH))]
+                        and not answercheck.agentless(did, question, surroundings(hits, q, REACH))
+                        and not answercheck.only_negated(did, surroundings(hits, q, REACH))]
         if lead is not None:  # "Who runs Voltaris?": the name given has a leader's title there ("chief executive")
             grounded = [q for q in grounded if answercheck.leader_named(claim, question, surroundings(hits, q, REACH))]
         # "the winning time in the men's race" is not given by a sentence on the women's race (kestrel k26)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (agentless, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (agentless, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -361,3 +361,17 @@ def test_a_relative_of_someone_the_question_names_is_a_new_person():
     # another verb made passive is no leader's title: the appeal "led by" the newspaper
     assert not leader_named("The Corran Courier chairs the board.", "Who chairs the regional health board?",
                             "The appeal was led by the local newspaper, the Corran Courier.")
+
+
+def test_a_passive_who_question_has_its_participle_checked_and_a_denied_deed_names_nobody():
+    assert deed("Who was arrested for the museum theft?") == "arrested"
+    assert deed("Who was injured?") == "injured" and deed("Who was the mayor?") is None
+    assert only_negated("arrested", "Police have examined the footage. No arrests have been made.")
+    assert not only_negated("arrested", "Police arrested two men on Sunday. No other arrests were made.")
+    assert not only_negated("arrested", "Police examined the footage.")  # not there: other checks judge
+    # "arrests" beside the quote, but denied
+    museum = ("The museum's director, Ingrid Sato, said the works were insured for 4.2 million euros. "
+              "No arrests have been made.")
+    hits = [Hit(Chunk("m.txt", 0, len(museum), museum), "title", 0.03, 0.5, 1.0)]
+    assert cite("Ingrid Sato was arrested for the museum theft [1].", hits, 0.5,
+                "Who was arrested for the museum theft?").answer == REFUSAL
