@@ -431,7 +431,11 @@ def counts_in(noun: str, claim: str) -> bool:
     words = re.findall(r"[\w'’]+", claim)  # "two-day" is two words: a number and what it counts
     for i, w in enumerate(words):
         if _NUMBER_WORDS.fullmatch(w.lower()) or w[:1].isdigit():
-            if any(counts(noun, {n}) for n in words[i + 1:i + 5]):
+            after = words[i + 1:i + 5]
+            # "37 reports of kettles" counts reports; "thousands of kettles" counts kettles
+            cut = next((j for j, n in enumerate(after) if n.lower() == "of" and j
+                        and not _NUMBER_WORDS.fullmatch(after[j - 1].lower())), len(after))
+            if any(counts(noun, {n}) for n in after[:cut]):
                 return True
     # events counted as times: "launched satellites but failed twice" counts launches
     # (the event's verb, "launch" for "launches", not the counted noun itself: "satellites … failed

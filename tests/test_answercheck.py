@@ -375,3 +375,10 @@ def test_a_passive_who_question_has_its_participle_checked_and_a_denied_deed_nam
     hits = [Hit(Chunk("m.txt", 0, len(museum), museum), "title", 0.03, 0.5, 1.0)]
     assert cite("Ingrid Sato was arrested for the museum theft [1].", hits, 0.5,
                 "Who was arrested for the museum theft?").answer == REFUSAL
+
+
+def test_a_number_counts_the_noun_before_of_unless_it_is_a_quantity():
+    assert not counts_in("kettles", "Aldane had received 37 reports of kettles overheating.")
+    assert counts_in("kettles", "Aldane recalled about 80,000 electric kettles.")
+    assert counts_in("kettles", "Aldane sold two thousand of the kettles.")
+    assert counts_in("containers", "North Korea sent over 1,000 containers of military equipment.")
