@@ -30,11 +30,24 @@ def test_streams_then_answers_with_citations(make):
     assert set(data["citations"][0]) == {"n", "source", "title", "date", "url", "start", "end", "quote", "score"}
 
 
-def test_irrelevant_question_is_refused_without_generating(make):
+def test_irrelevant_question_is_refused_without_generating(make, monkeypatch):
+    monkeypatch.setattr("rag.pipeline.MODEL_FLOOR", 0.95)  # the fake embedder's cosines run high
     pipe = make("Argentina [1].", min_relevance=0.9)
     answer = pipe.answer("Who won the football World Cup in Qatar?")
     assert answer.refused and answer.answer == REFUSAL and answer.timings.generate_ms == 0
     assert pipe.generator.prompts == []
+
+
+def test_between_the_floor_and_the_gate_the_model_reads_when_nothing_can_be_quoted(make, monkeypatch):
+    monkeypatch.setattr("rag.pipeline.MODEL_FLOOR", 0.0)
+    pipe = make("The containers went by rail to a depot near Tikhoretsk [1].", min_relevance=0.99)
+    answer = pipe.answer("What happened to the containers after they arrived?")  # no kind asked: nothing to quote
+    assert len(pipe.generator.prompts) == 1 and not answer.extractive  # the reply is then checked as always
+    assert answer.reply.startswith("The containers went by rail") and answer.timings.generate_ms > 0
+    # a quotable sentence still comes first, without generating
+    quoted = make("Argentina [1].", min_relevance=0.99)
+    assert quoted.answer("How far is the depot from the Russian border?").extractive
+    assert quoted.generator.prompts == []
 
 
 def test_below_the_gate_a_sentence_that_answers_alone_is_quoted_without_generating(make):
