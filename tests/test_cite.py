@@ -222,26 +222,25 @@ def test_each_part_of_a_two_part_question_is_narrowed_by_its_own_names():
     assert lacking.refused
 
 
-def test_who_runs_needs_a_leader_title_beside_the_name_given():
-    text = ("Fire Chief Daniel Okafor of the Kestrel County Fire Department said the fire had spread. "
-            "A state forestry spokesperson, Ana Lucero, gave a lower figure.\n")
+@pytest.mark.parametrize("text,question,right,wrong,quoted", [
+    # "who leads X": a leader's title beside the name, not a spokesperson's
+    ("Fire Chief Daniel Okafor of the Kestrel County Fire Department said the fire had spread. "
+     "A state forestry spokesperson, Ana Lucero, gave a lower figure.\n", "Who leads the county fire department?",
+     "Daniel Okafor leads the county fire department [1].", "Ana Lucero leads the county fire department [1].", None),
+    # "when": Tuesday is Larkspur's day, in the sentence beside the one on Elk Meadow; that
+    # sentence is quoted instead
+    ("Elk Meadow residents were told they could go back to their homes on Sunday. "
+     "Larkspur residents must wait until at least Tuesday because crews are clearing power lines.\n",
+     "When can people from Elk Meadow go back to their homes?",
+     "People from Elk Meadow can go back to their homes on Sunday [1].",
+     "People from Elk Meadow can go back to their homes by Tuesday [1].", "on Sunday"),
+])
+def test_a_claim_must_be_what_its_quote_says_of_what_is_asked(text, question, right, wrong, quoted):
     hits = [passage("f.txt", text)]
-    question = "Who leads the county fire department?"
-    assert cite("Daniel Okafor leads the county fire department [1].", hits, 0.5, question).claims
-    got = cite("Ana Lucero leads the county fire department [1].", hits, 0.5, question)
-    assert not any("Lucero" in c.text for c in got.claims)
-
-
-def test_when_the_time_must_be_said_of_the_event_asked_about():
-    text = ("Elk Meadow residents were told they could go back to their homes on Sunday. "
-            "Larkspur residents must wait until at least Tuesday because crews are clearing power lines.\n")
-    hits = [passage("f.txt", text)]
-    question = "When can people from Elk Meadow go back to their homes?"
-    assert cite("People from Elk Meadow can go back to their homes on Sunday [1].", hits, 0.5, question).claims
-    # Tuesday is Larkspur's day, in the sentence beside the one on Elk Meadow: dropped, and the
-    # Elk Meadow sentence is quoted instead
-    got = cite("People from Elk Meadow can go back to their homes by Tuesday [1].", hits, 0.5, question)
-    assert "Tuesday" not in got.answer and got.extractive and "on Sunday" in got.answer
+    assert cite(right, hits, 0.5, question).claims
+    got = cite(wrong, hits, 0.5, question)
+    assert not any(c.text.rstrip(".") in wrong for c in got.claims if not c.text.startswith("\u201c"))
+    assert (quoted is None and got.refused) or (quoted is not None and got.extractive and quoted in got.answer)
 
 
 def test_a_part_of_the_question_no_claim_answers_is_answered_by_a_quoted_sentence():
