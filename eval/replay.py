@@ -7,7 +7,9 @@ same replies, so what it fixes and what it breaks is not mixed with the model's 
 Writes a normal report under `eval/reports/replay/` and prints the label changes.
 `-v` logs why each dropped claim was dropped.
 Simplified on purpose: a recorded reply that came from a second try (after a reply of
-bare markers) is replayed as the only reply.
+bare markers) is replayed as the only reply, and a question the recorded run never asked
+the model (below the relevance gate) replays with an empty reply, so a change that now
+lets the model read it shows as `empty_reply`: such changes need a real run.
 """
 
 from __future__ import annotations
