@@ -99,7 +99,9 @@ def subject_keys(question: str) -> set[str]:
 
 # Words about the corpus, not about the event: "Who is North Korea's leader named in the reports?"
 _META = frozenset("report reports reported article articles story stories source sources passage passages text "
-                  "named mentioned cited according whose whether".split())  # and the question words stopwords miss
+                  "named mentioned cited according whose whether".split()  # and the question words stopwords miss
+                  # light verbs name no event of their own: "get into the building" is "entered"
+                  + "get gets got getting go goes went going".split())
 
 
 def _type_nouns(question: str) -> list[str]:

@@ -56,6 +56,11 @@ def test_no_extract_without_a_kind_asked_for():
 def test_subject_leaves_out_the_words_that_ask_for_the_kind():
     assert subject_keys("On what date did the shipments start?") == {"shipm", "start"}
     assert subject_keys("How many containers were sent?") == {"conta", "send"}
+    # light verbs name no event: the debate is what "How long did the debate go on?" is about
+    assert subject_keys("How long did the debate go on?") == {"debat"}
+    assert subject_keys("How did the burglars get into the building?") == {"burgl", "build"}
+    text = "The budget passed by 27 votes to 18 after a debate that lasted almost five hours."
+    assert extract("How long did the debate go on?", [passage("b.txt", text)]).text == text
 
 
 def test_a_noun_for_the_event_matches_its_verb():
