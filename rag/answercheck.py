@@ -71,7 +71,12 @@ _PERSON_NOUNS = ("person people official officials spokesman spokeswoman spokesp
                  "minister secretary senator senators nominee lawmaker lawmakers general commander chief head "
                  "ambassador envoy diplomat analyst expert king prime dictator politician representative "
                  "speaker author reporter journalist man woman think-tank tank organisation organization "
-                 "agency body group company country nation government").split()
+                 "agency body group company country nation government "
+                 # roles news names people by: "which councillor…", "which astronomer…"
+                 "councillor councilor mayor governor judge lawyer attorney prosecutor detective inspector officer "
+                 "director executive chairman chairwoman manager coach player athlete runner driver candidate "
+                 "winner scientist researcher astronomer doctor surgeon teacher professor artist painter writer "
+                 "singer actor architect engineer pilot captain founder owner economist mediator firm").split()
 _PLACE_NOUNS = ("place port town city country region village state province capital base location area "
                 "territory island harbour harbor airport border site depot").split()
 _DATE_NOUNS = "date dates day days weekday month months year years period time timeframe span week weeks".split()
@@ -97,7 +102,7 @@ _DURATION = re.compile(
     # "over the past month" is a stretch of time; "last month" alone is a point in time
     r"|\b(?:(?:over|in|during|for|within|throughout)\s+the\s+(?:last|next)|past|previous|coming)\s+"
     r"(?:few\s+|several\s+|couple\s+of\s+)?(?:hour|day|week|month|year|decade)s?\b", re.I)
-_DISTANCE = re.compile(r"\b\d[\d,.]*\s*(?:-\s*)?(?:km|kilomet(?:er|re)s?|mi|miles?|met(?:er|re)s?|m|feet|foot|ft|yards?)\b"
+_DISTANCE = re.compile(r"\b\d[\d,.]*\s*(?:(?:thousand|million|billion)\s+)?(?:-\s*)?(?:km|kilomet(?:er|re)s?|mi|miles?|met(?:er|re)s?|m|feet|foot|ft|yards?)\b"
                        r"|\b(?:a|one|two|three|four|five|six|seven|eight|nine|ten|few|several|hundreds?|thousands?)\s+"
                        r"(?:kilomet(?:er|re)s?|miles?|met(?:er|re)s?|feet|yards?)\b", re.I)
 _CALENDAR_KINDS = {"weekday": "weekday", "month": "month", "year": "year", "date": "calendar", "dates": "calendar",
@@ -144,7 +149,8 @@ def _kind_of(wh: str, following: str) -> frozenset[str] | None:
     for w in words[:3]:
         if w in _AUXILIARIES:  # "what did he say": no kind; "what is the name of…": a name
             if _PRICE_CUE.search(following):  # "what were the munitions worth?", "what did it cost?"
-                return frozenset({"money"})
+                # "what pay increase did they offer?": a change, given as an amount or a percentage
+                return frozenset({"money", "number"}) if _CHANGE.search(following) else frozenset({"money"})
             return frozenset({"person", "place"}) if any(n in words[:4] for n in _NAME_NOUNS) else None
         if w in _DATE_NOUNS:
             if w in ("period", "time", "timeframe", "span"):
@@ -216,6 +222,11 @@ def _names(text: str, skip_first: bool) -> list[str]:
     return out
 
 
+def names_in(text: str) -> list[str]:
+    """The names of a sentence: runs of capitalised words, its first word only when a name goes on after it."""
+    return _names(text, skip_first=True)
+
+
 def _kin(name: str, others: list[str]) -> bool:
     """Whether `name` is another person of a family named in `others`: "Jonas Falk" beside "Elin Falk"."""
     words = name.split()
@@ -237,6 +248,15 @@ def _mentioned(name: str, keys: set[str]) -> bool:
 def text_keys(text: str) -> set[str]:
     """The comparison keys of every word of a passage (first five letters, lower case)."""
     return {k for w in re.findall(r"[\w'’.-]+", text) for k in _keys(w)}
+
+
+# a year counts nothing: "founded in 1889" gives no number of people ("how many people came…?")
+_YEAR_AFTER = re.compile(r"\b(?:in|since|from|until|till|by|of|to|and|between)\s+$", re.I)
+
+
+def _a_year(text: str, m: re.Match) -> bool:
+    """Whether number match `m` of `text` is a year after a preposition ("in 1889"), not a count."""
+    return bool(re.fullmatch(r"(?:1[89]|20)\d\d", m.group().rstrip(",.")) and _YEAR_AFTER.search(text[:m.start()]))
 
 
 def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
@@ -275,7 +295,8 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
             return True
         if kind == "distance" and new([m.group() for m in _DISTANCE.finditer(claim)]):
             return True
-        if kind == "number" and new([m.group() for m in _NUMBER_WORDS.finditer(claim)]):
+        if kind == "number" and new([m.group() for m in _NUMBER_WORDS.finditer(claim)
+                                     if not _a_year(claim, m)]):
             return True
         if kind == "money" and _MONEY.search(claim):
             return True
@@ -462,7 +483,14 @@ _TIMES = re.compile(r"\b(?:once|twice|thrice|(?:\d+|two|three|four|five|six|seve
 def counts(noun: str, words: set[str]) -> bool:
     """Whether normalised content `words` name `noun` (plural or singular; "people" for a noun of people)."""
     same = {_stem(noun)} | ({_stem("people"), _stem("persons")} if noun.lower() in _PEOPLE else set())
-    return any(_stem(w) in same for w in words)
+    return any(_stem(w) in same or _compound(noun.lower(), w.lower()) for w in words)
+
+
+def _compound(a: str, b: str) -> bool:
+    """Whether one word is the other with a word before it, naming people: "dockworkers" for
+    "workers", "firefighters" for "fighters" (news joins what "dock workers" writes apart)."""
+    short, long = sorted((a.rstrip("s"), b.rstrip("s")), key=len)
+    return short + "s" in _PEOPLE and len(long) > len(short) + 2 and long.endswith(short)
 
 
 _DIRECTED = re.compile(r"(?<!according )\b(to|from|into|out\s+of|(?:left|leaves|leaving|departed|departs|departing)(?!\s+for\b))\b"
@@ -498,6 +526,16 @@ def reversed_direction(claim: str, other: str) -> bool:
     return any(prep in theirs and not keys & theirs[prep] and keys <= named for prep, keys in mine.items())
 
 
+def other_end(claim: str, question: str) -> bool:
+    """Whether `claim` measures from (or to) a name other than the one `question` asks about.
+
+    "The comet is 410 million kilometres from the Sun" does not say how far it is from Earth.
+    """
+    mine, asked = _directions(claim), _directions(question)
+    said = text_keys(claim)
+    return any(prep in mine and not keys & mine[prep] and not keys & said for prep, keys in asked.items())
+
+
 # the speaker is the few words between the auxiliary and the verb: "What did Japan's prime minister say…"
 _SPEECH_QUESTION = re.compile(r"\bwhat\s+(?:did|does|do|has|have|had|will|would)\s+((?:[\w'’.-]+\s+){0,3}?[\w'’.-]+)\s+"
                               r"(?:say|tell|announce|claim|write|declare|reply|respond)\b", re.I)
@@ -506,7 +544,9 @@ _SPEECH = re.compile(r"\b(?:say|says|said|saying|tell|tells|told|state|states|st
                      r"call(?:s|ed)|describ(?:e|es|ed)|insist(?:s|ed)?|argu(?:e|es|ed)|assert(?:s|ed)?|"
                      r"remark(?:s|ed)?|comment(?:s|ed)?|stress(?:es|ed)?|emphasi[sz](?:e|es|ed)|urg(?:e|es|ed)|"
                      r"den(?:y|ies|ied)|accus(?:e|es|ed)|condemn(?:s|ed)?|prais(?:e|es|ed)|repl(?:y|ies|ied)|"
-                     r"respond(?:s|ed)?|[Aa]ccording\s+to|quoted?)\b|[\"“”]")  # lower case: "United States" states nothing
+                     r"respond(?:s|ed)?|estimat(?:e|es|ed)|predict(?:s|ed)?|forecasts?|report(?:s|ed)|confirm(?:s|ed)?|"
+                     r"admit(?:s|ted)?|acknowledg(?:e|es|ed)|promis(?:e|es|ed)|pledg(?:e|es|ed)|vow(?:s|ed)?|"
+                     r"suggest(?:s|ed)?|explain(?:s|ed)?|[Aa]ccording\s+to|quoted?)\b|[\"“”]")  # lower case: "United States" states nothing
 
 
 # verbs of a role ("who runs Voltaris": its chief executive) and light verbs ("who came second":

@@ -239,6 +239,43 @@ def _corroborate(claim: str, words: list[str], quotes: list[Quote], pool: Sequen
 _CLAUSE = re.compile(r"\s*(?:;|,?\s+and\s+(?=[A-Z]|the\b|it\b|he\b|she\b|they\b))\s*")
 
 
+def _surname_keys(name: str) -> set[str]:
+    words = [w for w in name.split() if answercheck.text_keys(w)]
+    return answercheck.text_keys(words[-1]) if words else set()
+
+
+def _better_named_nearby(claim: str, question: str, parts: Sequence[str], hits: Sequence[Hit], q: Quote,
+                         similar: WordSimilarity | None) -> bool:
+    """Whether, for a "which X" question, a sentence within `ABOUT_REACH` of quote `q` says X
+    beside a name neither the claim nor the question names (by its last word) and covers more
+    of the question than the sentences that name the claim's own answer (the quote, when none
+    near does). Only then: an answer's sentence often says "its chief executive" or "it" and
+    leaves what the question is about to the sentence before (harwick h06, gold s26)."""
+    kind = re.match(r"\s*(?:which|what)\s+([a-z][\w-]*)", question, re.I)
+    if not kind:
+        return False
+    asked = answercheck.text_keys(question)
+    mine = [n for n in answercheck.names_in(claim) if not _surname_keys(n) <= asked]
+    said = answercheck.text_keys(claim) | asked
+    near = surroundings(hits, q, ABOUT_REACH, title=False)
+    sentences = [near[s:e] for s, e in split_sentences(near)]
+
+    def fit(text: str) -> float:
+        return max(coverage(p, text, similar) for p in parts)
+
+    own = [t for t in sentences if any(_surname_keys(n) <= answercheck.text_keys(t) for n in mine)]
+    best_own = max(fit(t) for t in own or [quoted(hits, q)])
+    rivals = [t for t in sentences if answercheck.text_keys(kind.group(1)) <= answercheck.text_keys(t)
+              and any(not _surname_keys(n) <= said for n in answercheck.names_in(t))]
+    return any(fit(t) > best_own for t in rivals)
+
+
+def _said(claim: str, kept: Sequence[tuple[str, list[Quote]]]) -> bool:
+    """Whether a kept claim already says `claim` (the same words, case and stops aside)."""
+    words = content_words(claim)
+    return any(content_words(k) == words for k, _ in kept)
+
+
 def _clauses(claim: str) -> list[str]:
     """The clauses of a compound sentence joined by "; " or ", and" (more than one, else none)."""
     parts = [p.strip(" ,") for p in _CLAUSE.split(claim) if len(content_words(p)) >= 3]
@@ -305,7 +342,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         # question alone was tried (eval/replay.py): it rescued 3 paraphrases but accepted an
         # added name found in an unrelated sentence ("The White House announced $200 million").
         words = content_words(claim)
-        if asked and not yes_no and not set(words) - asked:
+        # ("Workers won the 2011 strike" for "What did workers win in the 2011 strike?": "won" is "win")
+        adds = {k for w in re.findall(r"[\w'’-]+", claim) if content_words(w) for k in word_keys(w)} - word_keys(question)
+        if asked and not yes_no and (not set(words) - asked or not adds):
             log.debug("dropped (adds nothing to the question): %s", claim)
             return []  # "North Korea warned the United States a day before the allegations"
         if any(set(words) <= set(content_words(h.title)) for h in hits if h.title):
@@ -357,6 +396,10 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
                         and not answercheck.only_negated(did, surroundings(hits, q, REACH))]
         if lead is not None:  # "Who runs Voltaris?": the name given has a leader's title there ("chief executive")
             grounded = [q for q in grounded if answercheck.leader_named(claim, question, surroundings(hits, q, REACH))]
+        # a distance from somewhere else: "410 million kilometres from the Sun" for "how far from Earth?" (harwick hu07)
+        if kinds and "distance" in kinds and answercheck.other_end(claim, question):
+            log.debug("dropped (measured from somewhere the question does not ask about): %s", claim)
+            return []
         # "the winning time in the men's race" is not given by a sentence on the women's race (kestrel k26)
         grounded = [q for q in grounded if not answercheck.contrasted(question, quoted(hits, q))]
         if who is not None:  # "What did Putin say…": the quote reports something Putin said
@@ -373,6 +416,15 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         if about and kinds and "date" in kinds:
             about = [q for q in about if max(coverage(p, surroundings(hits, q, 0, title=False), similar)
                                              for p in parts) >= ABOUT]
+        # "which councillor wants an inquiry?": a name whose sentence fits the question less well
+        # than a sentence beside it that names someone else is the model taking the wrong one of
+        # two names ("chaired by councillor Daniel Fischer" two sentences before "Councillor Aisha
+        # Bello called for an independent review"; harwick h41)
+        if about and person:
+            rivalled = [q for q in about if _better_named_nearby(claim, question, parts, hits, q, similar)]
+            if rivalled:
+                log.debug("dropped (a sentence beside the quote names someone else and fits better): %s", claim)
+            about = [q for q in about if q not in rivalled]
         if grounded and not about:
             log.debug("dropped (covers under %.2f of what the question asks about): %s", ABOUT, claim)
         placed, grounded = bool(grounded), about
@@ -402,6 +454,10 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     dated = "\n".join([*context.values(), *(articles or {}).values(), *(h.date or "" for h in pool)])
     for claim, marks in split_claims(reply):
         claim = answercheck.without_unbacked_years(claim, question, dated)  # "September 7, 2014": the year invented
+        # a small model often says a sentence twice ("…, and the comet is 410 million km from
+        # the Sun. The comet is 410 million km from the Sun."): each claim is kept once
+        if _said(claim, kept):
+            continue
         quotes = check(claim, marks)
         if quotes:
             kept.append((claim, quotes))
@@ -409,7 +465,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         # one sentence joining facts from two articles ("…cost 1,300 lives, and Austin announced
         # $200 million"): no quote holds both, so each clause is checked on its own
         for part in _clauses(claim):
-            quotes = check(part, marks)
+            quotes = check(part, marks) if not _said(part, kept) else []
             if quotes:
                 kept.append((part, quotes))
     def answers(part: str, claim: str) -> bool:

@@ -382,3 +382,27 @@ def test_a_number_counts_the_noun_before_of_unless_it_is_a_quantity():
     assert counts_in("kettles", "Aldane recalled about 80,000 electric kettles.")
     assert counts_in("kettles", "Aldane sold two thousand of the kettles.")
     assert counts_in("containers", "North Korea sent over 1,000 containers of military equipment.")
+
+
+def test_compound_nouns_for_people_are_counted_and_a_year_is_no_count():
+    assert counts_in("workers", "About 2,300 dockworkers walked off the job.")
+    assert counts_in("dockworkers", "About 2,300 dock workers walked off the job.")
+    assert not counts_in("houses", "Three warehouses burned.")  # not a noun of people
+    question = "How many people came to the observatory's public viewing night?"
+    founded = "The observatory, which was founded in 1889, plans to hold a public viewing night in April."
+    assert not gives(founded, asked_kinds(question), question)
+    assert gives("In 2011, 300 people came.", asked_kinds(question), question)
+
+
+def test_a_pay_rise_may_be_a_percentage_and_a_distance_may_be_in_millions():
+    question = "What pay increase did the port company first put forward?"
+    assert gives("The company offered a 4 percent pay rise.", asked_kinds(question), question)
+    assert asked_kinds("What did the repairs cost?") == frozenset({"money"})
+    far = "How far from the Sun is the comet now?"
+    assert gives("The comet is about 410 million kilometres from the Sun.", asked_kinds(far), far)
+
+
+def test_an_estimate_reports_what_its_speaker_says():
+    who = speaker("What did the business chamber say each day of the strike would cost?")
+    assert reports_speech(who, "The Harwick Chamber of Commerce estimated that each day would cost 18 million euros.")
+    assert not reports_speech(who, "The Harwick Chamber of Commerce has 400 members.")

@@ -401,3 +401,32 @@ def test_a_claim_that_credits_the_sources_is_cited_without_the_credit():
     got = cite("According to the sources, Voltaris will build its plant in Ashford [1].", hits, 0.5,
                "In which town will Voltaris build its plant?")
     assert got.answer == "Voltaris will build its plant in Ashford [1]."
+
+
+def test_a_name_beside_a_sentence_that_fits_the_question_better_is_not_the_answer():
+    text = ("Opening hours have been extended. The culture committee, chaired by councillor Daniel Fischer, "
+            "approved the extra staff in July. Critics on the council said the overspend should be investigated. "
+            "Councillor Aisha Bello called for an independent inquiry into how the project was managed.\n")
+    hits = [passage("lib.txt", text)]
+    question = "Which councillor wants an independent inquiry into the overspend?"
+    assert "Fischer" not in cite("Councillor Daniel Fischer wants an independent inquiry into the overspend [1].",
+                                 hits, 0.5, question).answer
+    got = cite("Councillor Aisha Bello wants an independent inquiry into the overspend [1].", hits, 0.5, question)
+    assert not got.refused and "Aisha Bello" in got.answer
+
+
+def test_a_reply_that_restates_the_question_with_another_tense_adds_nothing():
+    text = "The strike is the first since 2011, when a walkout over pensions lasted nine days.\n"
+    hits = [passage("s.txt", text)]
+    assert cite("Workers won the strike in the 2011 port strike [1].", hits, 0.5,
+                "What did workers win in the 2011 port strike?").refused
+
+
+def test_a_sentence_the_model_says_twice_is_cited_once():
+    text = "The comet is about 410 million kilometres from the Sun. It was found in February.\n"
+    hits = [passage("c.txt", text)]
+    got = cite("The comet is about 410 million kilometres from the Sun [1]. The comet is about 410 million "
+               "kilometres from the Sun [1].", hits, 0.5, "How far from the Sun is the comet?")
+    assert got.answer == "The comet is about 410 million kilometres from the Sun [1]."
+    assert cite("The comet is about 410 million kilometres from the Sun [1].", hits, 0.5,
+                "How far is the comet from Earth?").refused  # measured from elsewhere
