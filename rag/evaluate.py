@@ -95,12 +95,18 @@ def load_gold(path: Path) -> list[GoldItem]:
 
 
 def normalize_answer(text: str) -> str:
-    """SQuAD normalisation, plus thousands separators dropped so '1,000' matches '1000', and
-    British spellings as American ones so '4.6 meters' matches '4.6 metres' (`rag.text.american`)."""
-    text = re.sub(r"(?<=\d),(?=\d{3})", "", text.lower().replace("’", "'"))
+    """SQuAD normalisation, plus thousands separators dropped so '1,000' matches '1000',
+    British spellings as American ones so '4.6 meters' matches '4.6 metres' (`rag.text.american`),
+    '%' as 'percent' and the numbers to twenty in digits ('eleven-day' matches '11 days')."""
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text.lower().replace("’", "'").replace("%", " percent"))
     text = "".join(ch if ch not in string.punctuation else " " for ch in text)
     text = re.sub(r"\b(a|an|the)\b", " ", text)
-    return " ".join(american(w) for w in text.split())
+    return " ".join(_DIGITS.get(w, american(w)) for w in text.split())
+
+
+_DIGITS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
 
 
 def check_gold(items: Iterable[GoldItem], corpus: Path) -> list[str]:

@@ -103,6 +103,8 @@ def test_news_metrics_conflicts_and_sources():
 def test_normalisation_and_f1():
     assert ev.normalize_answer("The $1,000 Containers!") == "1000 containers"
     assert ev.normalize_answer("4.6 metres") == ev.normalize_answer("4.6 meters")  # one answer, two spellings
+    assert ev.normalize_answer("eleven-day") in ev.normalize_answer("The strike lasted 11 days.")
+    assert ev.normalize_answer("54 percent") in ev.normalize_answer("54% backed the strikers.")
     assert ev.token_f1("Dunay, Russia", "Dunay") == pytest.approx(2 / 3)
 
 
