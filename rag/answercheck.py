@@ -91,6 +91,8 @@ _MONEY_CUE = re.compile(r"\b(?:money|aid|funding|funds?|pay|paid|cost|costs|pric
 _CHANGE = re.compile(r"\b(?:rise|rose|risen|rises|fall|fell|fallen|falls|drop|dropped|drops|climb|climbed|climbs|"
                      r"increase|increased|decrease|decreased|grow|grew|grown|shrink|shrank|gain|gained|lose|lost|"
                      r"jump|jumped|slip|slipped|plunge|plunged|cut)\b", re.I)
+_WAGE = re.compile(r"\bpay\s+(?:offer|rise|raise|increase|deal|claim|demand|cut|award|settlement)s?\b"
+                   r"|\bwages?\b|\bsalar(?:y|ies)\b", re.I)
 _PRICE_CUE = re.compile(r"\b(?:worth|cost|costs|pay|paid|spend|spent|charge|charged)\b", re.I)
 _CURRENCIES = r"(?:dollars|euros|pounds|rubles|roubles|yuan|yen|won|francs|kronor|kroner|krona|rupees|pesos|lira|dinars)"
 _MONEY = re.compile(r"[$€£¥₹]\s?\d|\b\d[\d,.]*\s?(?:(?:thousand|million|billion|trillion|bn|m)\s)?" + _CURRENCIES + r"\b"
@@ -150,7 +152,9 @@ def _kind_of(wh: str, following: str) -> frozenset[str] | None:
         if w in _AUXILIARIES:  # "what did he say": no kind; "what is the name of…": a name
             if _PRICE_CUE.search(following):  # "what were the munitions worth?", "what did it cost?"
                 # "what pay increase did they offer?": a change, given as an amount or a percentage
-                return frozenset({"money", "number"}) if _CHANGE.search(following) else frozenset({"money"})
+                # and so is a pay offer or a wage deal: "5.5 percent"
+                return frozenset({"money", "number"}) if _CHANGE.search(following) or _WAGE.search(following) \
+                    else frozenset({"money"})
             return frozenset({"person", "place"}) if any(n in words[:4] for n in _NAME_NOUNS) else None
         if w in _DATE_NOUNS:
             if w in ("period", "time", "timeframe", "span"):

@@ -533,6 +533,6 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         for value, statements in dispute.versions:
             refs = tuple(dict.fromkeys(numbering.ref(st.hit, st.start, st.end) for st in statements))
             versions.append(Version(value, refs, tuple(dict.fromkeys(st.hit.chunk.source for st in statements))))
-        conflicts.append(Conflict(question, dispute.kind, tuple(versions)))
+        conflicts.append(Conflict(question, dispute.kind, tuple(versions), dispute.over_time))
     return Cited(" ".join(parts), tuple(numbering.citations), False, tuple(claims), tuple(conflicts), bool(extracted),
                  open_parts)

@@ -213,7 +213,8 @@ def _print_answer(data: dict) -> None:
     from rag.conflicts import KIND_NAMES
 
     for conflict in data["conflicts"]:
-        print(f"  (sources differ on the {KIND_NAMES.get(conflict['kind'], conflict['kind'])}: "
+        said = "reported over time, earliest first" if conflict.get("over_time") else "sources differ"
+        print(f"  ({said} on the {KIND_NAMES.get(conflict['kind'], conflict['kind'])}: "
               + "; ".join(f"{v['value']} in {', '.join(v['sources'])}" for v in conflict["values"]) + ")")
     if data["citations"]:
         print("\nSources:")

@@ -12,7 +12,10 @@ values of the same kind (counts also need the same noun: "1,000 containers"), th
 disagree, and each version is returned with the sentences that state it. Versions whose
 sentences each date their value to a different day ("10 percent contained as of
 Thursday", "35 percent by Saturday evening") are a developing story's updates, not a
-dispute.
+dispute. Versions from articles published on different days (Monday's first pay offer,
+Thursday's improved one) are the figure as it changed: they are returned marked
+`over_time`, earliest first, and rendered as a timeline rather than a dispute; articles
+without a date are never taken for that.
 
 Simplified on purpose: values are found with patterns (English), "approximately $25
 billion" and "$25 billion" are equal, names and places are not compared (that needs an
@@ -172,6 +175,7 @@ class Statement:
 class Disagreement:
     kind: str
     versions: tuple[tuple[str, tuple[Statement, ...]], ...]  # (value text, statements giving it)
+    over_time: bool = False  # a developing story's figure as each day's article gave it, earliest first
 
 
 def _group(v: Value) -> tuple:
@@ -231,6 +235,21 @@ def _update(versions: Sequence[Sequence[Statement]]) -> bool:
     days = [set().union(*(_when(st) for st in sts)) for sts in versions]
     if not all(days) or any(not _when(st) for sts in versions for st in sts):
         return False
+    return _apart(days)
+
+
+def _published(versions: Sequence[Sequence[Statement]]) -> list[str] | None:
+    """Each version's publication date, when every version's articles are dated and no two
+    versions share a day (Monday's article gives the first pay offer, Thursday's the improved
+    one: harwick h17); None otherwise."""
+    dates = [{st.hit.date for st in sts} for sts in versions]
+    if not all(d and None not in d and "" not in d for d in dates) or not _apart(dates):
+        return None
+    return [min(d) for d in dates]
+
+
+def _apart(days: Sequence[set]) -> bool:
+    """Whether no two versions share a day."""
     return all(not (a & b) for i, a in enumerate(days) for b in days[i + 1:])
 
 
@@ -251,7 +270,10 @@ def disagreements(question: str, hits: Sequence[Hit], answer: str = "") -> list[
         versions = sorted(by_value.values(), key=lambda sts: -max(s.match for s in sts))
         if _update(versions):
             continue
+        published = _published(versions)
+        if published:  # reported over time: in the order the articles came out
+            versions = [v for _, v in sorted(zip(published, versions), key=lambda p: p[0])]
         # each article's own wording of a version: "in recent weeks / in the past few weeks"
         out.append(Disagreement(group[0], tuple((" / ".join(dict.fromkeys(st.value.text for st in sts)), tuple(sts))
-                                               for sts in versions)))
+                                               for sts in versions), over_time=bool(published)))
     return out

@@ -260,7 +260,7 @@ def evaluate(items: Sequence[GoldItem], answers: Sequence[Answer]) -> tuple[dict
             "gold_answers": list(item.answers), "gold_sources": list(item.sources), "gold_rank": rank,
             "retrieved": [h.chunk.source for h in ans.hits], "cited": cited,
             "gold_sources_cited": len(set(item.sources) & set(cited)),
-            "conflicts": [[v.value for v in c.versions] for c in ans.conflicts],
+            "conflicts": [[v.value for v in c.versions] for c in ans.conflicts if not c.over_time],
             "supported_sentences": sup, "sentences": sents, "supporting_citations": good, "citations": cites,
             "timings": {"retrieve_ms": round(ans.timings.retrieve_ms, 1), "generate_ms": round(ans.timings.generate_ms, 1),
                         "total_ms": round(ans.timings.total_ms, 1)},

@@ -86,12 +86,15 @@ class Conflict:
     claim: str
     kind: str
     versions: tuple[Version, ...]
+    over_time: bool = False  # not a dispute: the figure as articles of different days gave it, earliest first
 
 
 def dispute_sentence(conflict: Conflict) -> str:
-    """“The sources differ: “$24 billion” [2] vs. “approximately $25 billion” [1].”"""
-    said = " vs. ".join(f"\u201c{v.value}\u201d " + "".join(f"[{n}]" for n in v.refs) for v in conflict.versions)
-    return f"The sources differ: {said}."
+    """“The sources differ: “$24 billion” [2] vs. “approximately $25 billion” [1].”, or for a
+    figure reported over time “Reported over time: “4 percent” [1], then “5.5 percent” [2].”"""
+    said = (", then " if conflict.over_time else " vs. ").join(
+        f"\u201c{v.value}\u201d " + "".join(f"[{n}]" for n in v.refs) for v in conflict.versions)
+    return f"Reported over time: {said}." if conflict.over_time else f"The sources differ: {said}."
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ class Answer:
             "claims": [{"text": c.text, "citations": list(c.refs), "articles": len(c.sources)}
                        for c in self.claims],
             "conflicts": [
-                {"claim": c.claim, "kind": c.kind,
+                {"claim": c.claim, "kind": c.kind, "over_time": c.over_time,
                  "values": [{"value": v.value, "sources": list(v.sources), "citations": list(v.refs)}
                             for v in c.versions]}
                 for c in self.conflicts

@@ -83,3 +83,17 @@ def test_near_copies_count_as_articles():
     main = Hit(Chunk("a.txt", 0, len(FIRE_A), FIRE_A), "A", 0.03, 0.5, 1.0, None, (copy,))
     (d,) = disagreements("How many people did the Lyon warehouse fire kill?", [main])
     assert {st.hit.chunk.source for _, sts in d.versions for st in sts} == {"a.txt", "b.txt"}
+
+
+def test_articles_of_different_days_give_a_figure_over_time_earliest_first():
+    q = "What pay rise did the port operator offer?"
+    monday = hit("a.txt", "Members rejected the operator's offer of a 4 percent pay rise.", "2025-06-02")
+    thursday = hit("b.txt", "The operator raised its pay offer to 5.5 percent on Tuesday.", "2025-06-05")
+    said = "The operator offered 5.5 percent [1]."  # the kind asked for comes from the answer
+    (d,) = disagreements(q, [thursday, monday], said)
+    assert d.over_time and [text for text, _ in d.versions] == ["4 percent", "5.5 percent"]
+    # the same day, or an undated article: a dispute, in the order of how well each matches
+    same_day = hit("c.txt", "The operator raised its pay offer to 5.5 percent.", "2025-06-02")
+    assert not disagreements(q, [same_day, monday], said)[0].over_time
+    undated = hit("d.txt", "The operator raised its pay offer to 5.5 percent.")
+    assert not disagreements(q, [undated, monday], said)[0].over_time

@@ -98,6 +98,14 @@ def test_news_metrics_conflicts_and_sources():
     assert ev.citation_scores(both) == (3, 3, 3, 3)
     assert records[0]["conflicts"] == [["$25 billion", "$24 billion"]]
     assert records[0]["answer"].endswith("The sources differ: \u201c$25 billion\u201d [1] vs. \u201c$24 billion\u201d [2].")
+    # a figure reported over time is shown as a timeline and is no claim that the sources disagree
+    timeline = Conflict("How much?", "money", (Version("$24 billion", (2,), ("b.txt",)),
+                                               Version("$25 billion", (1,), ("a.txt",))), over_time=True)
+    later = Answer("q", "It was $25 billion [1].", False, both.citations, Timings(1, 1, 2), (), (), (timeline,), 4)
+    assert later.text.endswith("Reported over time: \u201c$24 billion\u201d [2], then \u201c$25 billion\u201d [1].")
+    assert later.to_json()["conflicts"][0]["over_time"] is True
+    m, _ = ev.evaluate(items[2:3], [later])
+    assert m["false_conflicts"] == 0.0
 
 
 def test_normalisation_and_f1():

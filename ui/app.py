@@ -137,7 +137,10 @@ def render_answer(answer: Answer, turn: int) -> str:
         rows = "".join(f"<li>{html.escape(v.value)} {linked(''.join(f'[{n}]' for n in v.refs))} "
                        f"({len(v.sources)} article{'s' if len(v.sources) > 1 else ''})</li>" for v in conflict.versions)
         kind = KIND_NAMES.get(conflict.kind, conflict.kind)
-        out += f'<div class="conflict">⚠️ <b>The sources differ</b> on this {kind}:<ul>{rows}</ul></div>'
+        if conflict.over_time:
+            out += f'<div class="reported">🕒 <b>Reported over time</b>, earliest first, on this {kind}:<ul>{rows}</ul></div>'
+        else:
+            out += f'<div class="conflict">⚠️ <b>The sources differ</b> on this {kind}:<ul>{rows}</ul></div>'
     return out
 
 
