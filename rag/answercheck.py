@@ -10,7 +10,8 @@ Three checks catch that, each a plain function `rag.cite` applies:
   the calendar, a weekday, a month, a year ("last month" is no date), "at what time" -> a
   date or a time of day ("2:40 p.m."), "how long" -> a duration or a length, "how much
   money/aid/did it cost", "what were they worth" -> an amount of money, "how far" -> a distance with its unit,
-  "how many/how much" -> number,
+  "how many/how much" -> number, "how/by what means was it moved/shipped/sent" -> a means
+  of transport ("by rail", "a Russian-flagged vessel") the question does not name,
   "who/which spokesman" -> person, "where/which port" -> place ("where … from", "from which
   port" -> a place after "from" in the claim), "what was the name of" ->
   a person or place). `gives` tells whether a claim holds such a thing that the question
@@ -93,6 +94,12 @@ _CHANGE = re.compile(r"\b(?:rise|rose|risen|rises|fall|fell|fallen|falls|drop|dr
                      r"jump|jumped|slip|slipped|plunge|plunged|cut)\b", re.I)
 _WAGE = re.compile(r"\bpay\s+(?:offer|rise|raise|increase|deal|claim|demand|cut|award|settlement)s?\b"
                    r"|\bwages?\b|\bsalar(?:y|ies)\b", re.I)
+# how a thing was conveyed, and the means that answer it ("moved … by rail", "aboard a Russian-flagged vessel")
+_CONVEYED = re.compile(r"\b(?:transport(?:ed)?|move[ds]?|moving|carr(?:y|ied|ies)|ship(?:ped|s)?|deliver(?:ed|s)?|"
+                       r"sen[dt]|sends|ferr(?:y|ied)|smuggl(?:e|ed)|travel(?:l?ed)?|haul(?:ed)?|evacuat(?:e|ed))\b", re.I)
+_MEANS = re.compile(r"\b(?:rail|railways?|trains?|ships?|vessels?|boats?|ferr(?:y|ies)|trucks?|lorr(?:y|ies)|road|"
+                    r"air|planes?|aircraft|airlift(?:ed)?|sea|cars?|bus(?:es)?|helicopters?|foot|pipelines?|convoys?|"
+                    r"barges?|vans?|tankers?|freighters?|cargo\s+flights?)\b", re.I)
 _PRICE_CUE = re.compile(r"\b(?:worth|cost|costs|pay|paid|spend|spent|charge|charged)\b", re.I)
 _CURRENCIES = r"(?:dollars|euros|pounds|rubles|roubles|yuan|yen|won|francs|kronor|kroner|krona|rupees|pesos|lira|dinars)"
 _MONEY = re.compile(r"[$€£¥₹]\s?\d|\b\d[\d,.]*\s?(?:(?:thousand|million|billion|trillion|bn|m)\s)?" + _CURRENCIES + r"\b"
@@ -146,6 +153,9 @@ def _kind_of(wh: str, following: str) -> frozenset[str] | None:
             return frozenset({"distance"})
         if nxt in ("many", "much", "large", "big", "old", "often", "high", "heavy", "wide"):
             return frozenset({"number"})
+        if nxt in _AUXILIARIES and _CONVEYED.search(following):  # "how were the containers moved?": by rail
+            # (not "how recently did they ship…?", a time)
+            return frozenset({"means"})
         return None
     # what / which + noun, unless a verb comes first ("what did the president say" asks no kind)
     for w in words[:3]:
@@ -163,6 +173,8 @@ def _kind_of(wh: str, following: str) -> frozenset[str] | None:
             return frozenset({_CALENDAR_KINDS.get(w, "date")})
         if w in _NUMBER_NOUNS:
             return frozenset({"number"})
+        if w == "means" and _CONVEYED.search(following):  # "by what means were they carried…"
+            return frozenset({"means"})
         if w in _NAME_NOUNS:  # "what was the name of the vessel": a name the question does not give
             return frozenset({"person", "place"})
         if w in _PLACE_NOUNS:
@@ -303,6 +315,8 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
                                      if not _a_year(claim, m)]):
             return True
         if kind == "money" and _MONEY.search(claim):
+            return True
+        if kind == "means" and new([m.group() for m in _MEANS.finditer(claim)]):
             return True
         if kind in ("person", "place"):
             names = [w for w in _names(claim, skip_first=False) if not _DATE_WORDS.fullmatch(w)]

@@ -406,3 +406,14 @@ def test_an_estimate_reports_what_its_speaker_says():
     who = speaker("What did the business chamber say each day of the strike would cost?")
     assert reports_speech(who, "The Harwick Chamber of Commerce estimated that each day would cost 18 million euros.")
     assert not reports_speech(who, "The Harwick Chamber of Commerce has 400 members.")
+
+
+def test_how_a_thing_was_conveyed_asks_for_a_means_of_transport():
+    question = "How were the containers moved from Najin to Dunay?"
+    assert asked_kinds(question) == frozenset({"means"})
+    assert asked_kinds("By what means were the containers carried to the depot?") == frozenset({"means"})
+    assert not gives("The containers were moved from Najin to Dunay in Russia.", asked_kinds(question), question)
+    assert gives("They went on from Najin by rail.", asked_kinds(question), question)
+    # a time, and a way in that is no transport, ask for no means
+    assert asked_kinds("How recently did North Korea ship the containers?") != frozenset({"means"})
+    assert asked_kinds("How did the burglars get into the building?") is None
