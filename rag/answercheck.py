@@ -96,7 +96,8 @@ _WAGE = re.compile(r"\bpay\s+(?:offer|rise|raise|increase|deal|claim|demand|cut|
                    r"|\bwages?\b|\bsalar(?:y|ies)\b", re.I)
 # how a thing was conveyed, and the means that answer it ("moved … by rail", "aboard a Russian-flagged vessel")
 _CONVEYED = re.compile(r"\b(?:transport(?:ed)?|move[ds]?|moving|carr(?:y|ied|ies)|ship(?:ped|s)?|deliver(?:ed|s)?|"
-                       r"sen[dt]|sends|ferr(?:y|ied)|smuggl(?:e|ed)|travel(?:l?ed)?|haul(?:ed)?|evacuat(?:e|ed))\b", re.I)
+                       r"sen[dt]|sends|ferr(?:y|ied)|smuggl(?:e|ed)|travel(?:l?ed)?|haul(?:ed)?|evacuat(?:e|ed))\b",
+                       re.I)
 _MEANS = re.compile(r"\b(?:rail|railways?|trains?|ships?|vessels?|boats?|ferr(?:y|ies)|trucks?|lorr(?:y|ies)|road|"
                     r"air|planes?|aircraft|airlift(?:ed)?|sea|cars?|bus(?:es)?|helicopters?|foot|pipelines?|convoys?|"
                     r"barges?|vans?|tankers?|freighters?|cargo\s+flights?)\b", re.I)
@@ -111,7 +112,8 @@ _DURATION = re.compile(
     # "over the past month" is a stretch of time; "last month" alone is a point in time
     r"|\b(?:(?:over|in|during|for|within|throughout)\s+the\s+(?:last|next)|past|previous|coming)\s+"
     r"(?:few\s+|several\s+|couple\s+of\s+)?(?:hour|day|week|month|year|decade)s?\b", re.I)
-_DISTANCE = re.compile(r"\b\d[\d,.]*\s*(?:(?:thousand|million|billion)\s+)?(?:-\s*)?(?:km|kilomet(?:er|re)s?|mi|miles?|met(?:er|re)s?|m|feet|foot|ft|yards?)\b"
+_DISTANCE = re.compile(r"\b\d[\d,.]*\s*(?:(?:thousand|million|billion)\s+)?(?:-\s*)?"
+                       r"(?:km|kilomet(?:er|re)s?|mi|miles?|met(?:er|re)s?|m|feet|foot|ft|yards?)\b"
                        r"|\b(?:a|one|two|three|four|five|six|seven|eight|nine|ten|few|several|hundreds?|thousands?)\s+"
                        r"(?:kilomet(?:er|re)s?|miles?|met(?:er|re)s?|feet|yards?)\b", re.I)
 _CALENDAR_KINDS = {"weekday": "weekday", "month": "month", "year": "year", "date": "calendar", "dates": "calendar",
@@ -564,7 +566,8 @@ _SPEECH = re.compile(r"\b(?:say|says|said|saying|tell|tells|told|state|states|st
                      r"den(?:y|ies|ied)|accus(?:e|es|ed)|condemn(?:s|ed)?|prais(?:e|es|ed)|repl(?:y|ies|ied)|"
                      r"respond(?:s|ed)?|estimat(?:e|es|ed)|predict(?:s|ed)?|forecasts?|report(?:s|ed)|confirm(?:s|ed)?|"
                      r"admit(?:s|ted)?|acknowledg(?:e|es|ed)|promis(?:e|es|ed)|pledg(?:e|es|ed)|vow(?:s|ed)?|"
-                     r"suggest(?:s|ed)?|explain(?:s|ed)?|[Aa]ccording\s+to|quoted?)\b|[\"“”]")  # lower case: "United States" states nothing
+                     r"suggest(?:s|ed)?|explain(?:s|ed)?|[Aa]ccording\s+to|quoted?)\b|[\"“”]")
+# (lower case only: "United States" states nothing)
 
 
 # verbs of a role ("who runs Voltaris": its chief executive) and light verbs ("who came second":

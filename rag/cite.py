@@ -343,7 +343,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         # added name found in an unrelated sentence ("The White House announced $200 million").
         words = content_words(claim)
         # ("Workers won the 2011 strike" for "What did workers win in the 2011 strike?": "won" is "win")
-        adds = {k for w in re.findall(r"[\w'’-]+", claim) if content_words(w) for k in word_keys(w)} - word_keys(question)
+        adds = ({k for w in re.findall(r"[\w'’-]+", claim) if content_words(w) for k in word_keys(w)}
+                - word_keys(question))
         if asked and not yes_no and (not set(words) - asked or not adds):
             log.debug("dropped (adds nothing to the question): %s", claim)
             return []  # "North Korea warned the United States a day before the allegations"

@@ -138,7 +138,8 @@ def render_answer(answer: Answer, turn: int) -> str:
                        f"({len(v.sources)} article{'s' if len(v.sources) > 1 else ''})</li>" for v in conflict.versions)
         kind = KIND_NAMES.get(conflict.kind, conflict.kind)
         if conflict.over_time:
-            out += f'<div class="reported">🕒 <b>Reported over time</b>, earliest first, on this {kind}:<ul>{rows}</ul></div>'
+            out += (f'<div class="reported">🕒 <b>Reported over time</b>, earliest first, on this {kind}:'
+                    f'<ul>{rows}</ul></div>')
         else:
             out += f'<div class="conflict">⚠️ <b>The sources differ</b> on this {kind}:<ul>{rows}</ul></div>'
     return out
