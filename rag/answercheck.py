@@ -28,6 +28,8 @@ Three checks catch that, each a plain function `rag.cite` applies:
   "$1,000" is not supported by "1,000 containers".
 - `speaker` / `reports_speech`: "What did Putin say…" is answered only by a quote that
   reports words (said, told, "…") and names Putin; a sentence that merely names him is not.
+- `other_end`: a distance from somewhere the question does not ask about ("410 million
+  kilometres from the Sun" for "how far from Earth?").
 - `swapped_subject`: "Russia fires 8,000 shells daily" is not supported by "Ukraine fires
   approximately 8,000 shells daily" (the same verb after another name); `reversed_direction`
   does the same for "to"/"from".

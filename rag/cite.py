@@ -24,7 +24,9 @@ dropped, and so is a sentence that, with its quote and `ABOUT_REACH` sentences a
 covers less than `ABOUT` (half) of what the question is about (`rag.extract.coverage`: its names
 and its other content words, matched by a word close in meaning too, `rag.wordsim`): a true sentence that does not address the question, a
 small model's typical drift ("Lena Holm said the company would build wind farms" for
-"What did Lena Holm say about the tram line?"). A reply with no sentence left, or in which the model says it cannot tell,
+"What did Lena Holm say about the tram line?"). For a "which X" question, a name is dropped
+when a sentence near its quote says X beside someone else and covers more of the question
+(the model took the wrong one of two councillors). A claim the reply says twice is kept once. A reply with no sentence left, or in which the model says it cannot tell,
 becomes a refusal, unless one sentence of the passages answers the question on its own
 (`rag.extract`): that sentence is then the answer, quoted. The same goes for each part of
 a question that joins two ("How long…, and what kind of…?") that no kept claim answers. Markers are renumbered 1..m in order of first use.
