@@ -558,6 +558,36 @@ def other_end(claim: str, question: str) -> bool:
     return any(prep in mine and not keys & mine[prep] and not keys & said for prep, keys in asked.items())
 
 
+_NAME_OF = re.compile(r"\bname\s+of\s+(?:the|a|an|this|that)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+?)"
+                      r"(?=\s+(?:that|which|who|whose|in|at|on|of|for|to|from|with|by|is|was|were|are|did|does|has|had)\b"
+                      r"|\s*[?,]|$)", re.I)
+_BEFORE_PLACE = frozenset("in at near from of off across inside to into".split())
+
+
+def named_thing(question: str) -> str | None:
+    """The noun a "what is the name of the X…?" question asks a name for: "vessel" in "the name
+    of the Russian-flagged vessel that carried…"."""
+    m = _NAME_OF.search(question)
+    return m.group(1).split()[-1].lower() if m else None
+
+
+def name_beside(noun: str, claim: str, text: str, question: str) -> bool:
+    """Whether `text` puts a name that `claim` gives and `question` does not within four words
+    of `noun`, and not after a preposition: "the supplier, Brightline," names the supplier; "a
+    supplier in Portugal" names none (brenmoor bu10), nor "a Russian-flagged vessel" the ship."""
+    words = re.findall(r"[\w'’-]+", text)
+    at = [i for i, w in enumerate(words) if _stem(w) == _stem(noun)]
+    for name in _names(claim, skip_first=False):
+        if not unmentioned([name], question):
+            continue
+        first = name.split()[0]
+        for j, w in enumerate(words):
+            if w.rstrip("'’s") == first.rstrip("'’s") and (j == 0 or words[j - 1].lower() not in _BEFORE_PLACE) \
+                    and any(abs(j - i) <= 4 for i in at):
+                return True
+    return False
+
+
 # the speaker is the few words between the auxiliary and the verb: "What did Japan's prime minister say…"
 _SPEECH_QUESTION = re.compile(r"\bwhat\s+(?:did|does|do|has|have|had|will|would)\s+((?:[\w'’.-]+\s+){0,3}?[\w'’.-]+)\s+"
                               r"(?:say|tell|announce|claim|write|declare|reply|respond)\b", re.I)

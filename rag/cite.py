@@ -329,6 +329,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     who = answercheck.speaker(question)
     did = answercheck.deed(question)
     lead = answercheck.role(question)
+    thing = answercheck.named_thing(question)
     # a person asked for is named beside the quote, not only in the headline: "Kiplagat Breaks
     # Course Record" does not make him the runner who collapsed near the finish (kestrel ku10)
     person = bool(kinds) and "person" in kinds
@@ -397,6 +398,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             grounded = [q for q in grounded if coverage(did, surroundings(hits, q, REACH), similar) == 1.0
                         and not answercheck.agentless(did, question, surroundings(hits, q, REACH))
                         and not answercheck.only_negated(did, surroundings(hits, q, REACH))]
+        if thing is not None:  # "What is the name of the supplier…?": a name beside "supplier" in the quote
+            grounded = [q for q in grounded if answercheck.name_beside(thing, claim, quoted(hits, q), question)]
         if lead is not None:  # "Who runs Voltaris?": the name given has a leader's title there ("chief executive")
             grounded = [q for q in grounded if answercheck.leader_named(claim, question, surroundings(hits, q, REACH))]
         # a distance from somewhere else: "410 million kilometres from the Sun" for "how far from Earth?" (harwick hu07)

@@ -159,6 +159,7 @@ def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | No
     # Lena Holm said the company…")
     lead = answercheck.role(question)
     did = answercheck.deed(question)
+    thing = answercheck.named_thing(question)
     if lead:
         rest -= word_keys(lead)
     best: tuple[float, Extract] | None = None
@@ -176,6 +177,8 @@ def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | No
                 continue
             if lead and not answercheck.leader_named(text, question, text):
                 continue
+            if thing and not answercheck.name_beside(thing, text, text, question):
+                continue  # "a supplier in Portugal" gives no supplier's name
             if answercheck.contrasted(question, text):
                 continue  # the women's race for the men's
             if did and answercheck.agentless(did, question, text):

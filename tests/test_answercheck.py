@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (agentless, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (agentless, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -417,3 +417,14 @@ def test_how_a_thing_was_conveyed_asks_for_a_means_of_transport():
     # a time, and a way in that is no transport, ask for no means
     assert asked_kinds("How recently did North Korea ship the containers?") != frozenset({"means"})
     assert asked_kinds("How did the burglars get into the building?") is None
+
+
+def test_the_name_of_a_thing_stands_beside_the_thing():
+    question = "What is the name of the supplier that made the switch?"
+    assert named_thing(question) == "supplier"
+    unnamed = "Aldane chief executive Marit Lunde said the fault was traced to a supplier in Portugal."
+    assert not name_beside("supplier", unnamed, unnamed, question)
+    named = "The switch came from the supplier, Brightline Components."
+    assert name_beside("supplier", named, named, question)
+    hits = [Hit(Chunk("r.txt", 0, len(unnamed), unnamed), "title", 0.03, 0.5, 1.0)]
+    assert cite("The supplier was Marit Lunde [1].", hits, 0.5, question).refused
