@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text import STOPWORDS, content_words, numbers
+from rag.text import STOPWORDS, WORD_NUMBERS, content_words, numbers
 
 _MONTHS = ("january february march april may june july august september october november december "
            "jan feb mar apr jun jul aug sep sept oct nov dec").split()
@@ -335,10 +335,6 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
     return False
 
 
-_WORD_NUMBERS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen".split())} | {w: str(i * 10) for i, w in enumerate(
-    "twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}  # "Seventeen-year-old" holds 17
 _MONTH_NUMBERS = {m: str(i) for i, m in enumerate(_MONTHS[:12], start=1)} | {
     m: str(i) for i, m in enumerate(_MONTHS[12:], start=1)} | {"sept": "9"}
 
@@ -350,9 +346,9 @@ def _numbers_in(text: str) -> set[str]:
     for m in re.finditer(r"\b(a|one|two|three|four|five|six|seven|eight|nine|ten|\d+)[\s-]+thousand\b"
                          r"|\b(\d+)[kK]\b", text, re.I):
         n = (m.group(1) or m.group(2)).lower()
-        have.add(str(int(_WORD_NUMBERS.get(n, "1" if n in ("a", "one") else n)) * 1000))
+        have.add(str(int(WORD_NUMBERS.get(n, "1" if n in ("a", "one") else n)) * 1000))
     for w in re.findall(r"[a-z]+", text.lower()):
-        have |= {n for n in (_WORD_NUMBERS.get(w), _MONTH_NUMBERS.get(w)) if n}
+        have |= {n for n in (WORD_NUMBERS.get(w), _MONTH_NUMBERS.get(w)) if n}
     return have
 
 
@@ -416,7 +412,8 @@ def stated_numbers(claim: str) -> set[str]:
 
     "one" is left out: it is as often a pronoun ("one of the…") as a number.
     """
-    words = {_WORD_NUMBERS[w] for w in re.findall(r"[a-z]+", claim.lower()) if w in _WORD_NUMBERS and w not in ("zero", "one")}
+    words = {WORD_NUMBERS[w] for w in re.findall(r"[a-z]+", claim.lower())
+             if w in WORD_NUMBERS and w not in ("zero", "one")}
     return numbers(content_words(claim)) | words
 
 
@@ -493,7 +490,7 @@ def counts_of(text: str) -> list[tuple[str, str]]:
     out = []
     for i, w in enumerate(words):
         if _NUMBER_WORDS.fullmatch(w.lower()) or w[:1].isdigit():
-            n = _WORD_NUMBERS.get(w.lower(), w.lower().replace(",", ""))
+            n = WORD_NUMBERS.get(w.lower(), w.lower().replace(",", ""))
             out += [(n, x) for x in words[i + 1:i + 4]
                     if x.isalpha() and x.lower() not in STOPWORDS and not _NUMBER_WORDS.fullmatch(x.lower())]
     return out

@@ -246,16 +246,13 @@ def _surname_keys(name: str) -> set[str]:
     return answercheck.text_keys(words[-1]) if words else set()
 
 
-def _better_named_nearby(claim: str, question: str, parts: Sequence[str], hits: Sequence[Hit], q: Quote,
+def _better_named_nearby(claim: str, question: str, kind: str, parts: Sequence[str], hits: Sequence[Hit], q: Quote,
                          similar: WordSimilarity | None) -> bool:
-    """Whether, for a "which X" question, a sentence within `ABOUT_REACH` of quote `q` says X
+    """Whether, for a "which X" question (`kind` is X), a sentence within `ABOUT_REACH` of quote `q` says X
     beside a name neither the claim nor the question names (by its last word) and covers more
     of the question than the sentences that name the claim's own answer (the quote, when none
     near does). Only then: an answer's sentence often says "its chief executive" or "it" and
     leaves what the question is about to the sentence before (harwick h06, gold s26)."""
-    kind = re.match(r"\s*(?:which|what)\s+([a-z][\w-]*)", question, re.I)
-    if not kind:
-        return False
     asked = answercheck.text_keys(question)
     mine = [n for n in answercheck.names_in(claim) if not _surname_keys(n) <= asked]
     said = answercheck.text_keys(claim) | asked
@@ -267,9 +264,16 @@ def _better_named_nearby(claim: str, question: str, parts: Sequence[str], hits: 
 
     own = [t for t in sentences if any(_surname_keys(n) <= answercheck.text_keys(t) for n in mine)]
     best_own = max(fit(t) for t in own or [quoted(hits, q)])
-    rivals = [t for t in sentences if answercheck.text_keys(kind.group(1)) <= answercheck.text_keys(t)
+    rivals = [t for t in sentences if answercheck.text_keys(kind) <= answercheck.text_keys(t)
               and any(not _surname_keys(n) <= said for n in answercheck.names_in(t))]
     return any(fit(t) > best_own for t in rivals)
+
+
+def _deed_said(did: str, question: str, near: str, similar: WordSimilarity | None) -> bool:
+    """Whether `near` says the deed of a "who VERB" question of someone: the verb is there, not
+    only after the thing done ("the record set in 2019") and not only denied ("No arrests")."""
+    return (coverage(did, near, similar) == 1.0 and not answercheck.agentless(did, question, near)
+            and not answercheck.only_negated(did, near))
 
 
 def _said(claim: str, kept: Sequence[tuple[str, list[Quote]]]) -> bool:
@@ -330,6 +334,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     did = answercheck.deed(question)
     lead = answercheck.role(question)
     thing = answercheck.named_thing(question)
+    which = re.match(r"\s*(?:which|what)\s+([a-z][\w-]*)", question, re.I)  # "Which councillor…": the X of "which X"
     # a person asked for is named beside the quote, not only in the headline: "Kiplagat Breaks
     # Course Record" does not make him the runner who collapsed near the finish (kestrel ku10)
     person = bool(kinds) and "person" in kinds
@@ -341,6 +346,10 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         if kinds and not answercheck.gives(claim, kinds, question):
             log.debug("dropped (gives no %s): %s", "/".join(sorted(kinds)), claim)
             return []  # true, perhaps, but not the kind of thing asked for
+        # a distance from somewhere else: "410 million kilometres from the Sun" for "how far from Earth?" (harwick hu07)
+        if kinds and "distance" in kinds and answercheck.other_end(claim, question):
+            log.debug("dropped (measured from somewhere the question does not ask about): %s", claim)
+            return []
         # Support is measured on the whole claim. Measuring it on what the claim adds to the
         # question alone was tried (eval/replay.py): it rescued 3 paraphrases but accepted an
         # added name found in an unrelated sentence ("The White House announced $200 million").
@@ -395,17 +404,11 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         if did is not None:  # "Who built the rocket?": the quote or a sentence beside it says it was built
             # (by a word at least SIMILAR close: "depicted" for "portrayed" 0.69; a lower bar is
             # noise: "replaced" is 0.55 from "removed" and 0.43 from "in")
-            grounded = [q for q in grounded if coverage(did, surroundings(hits, q, REACH), similar) == 1.0
-                        and not answercheck.agentless(did, question, surroundings(hits, q, REACH))
-                        and not answercheck.only_negated(did, surroundings(hits, q, REACH))]
+            grounded = [q for q in grounded if _deed_said(did, question, surroundings(hits, q, REACH), similar)]
         if thing is not None:  # "What is the name of the supplier…?": a name beside "supplier" in the quote
             grounded = [q for q in grounded if answercheck.name_beside(thing, claim, quoted(hits, q), question)]
         if lead is not None:  # "Who runs Voltaris?": the name given has a leader's title there ("chief executive")
             grounded = [q for q in grounded if answercheck.leader_named(claim, question, surroundings(hits, q, REACH))]
-        # a distance from somewhere else: "410 million kilometres from the Sun" for "how far from Earth?" (harwick hu07)
-        if kinds and "distance" in kinds and answercheck.other_end(claim, question):
-            log.debug("dropped (measured from somewhere the question does not ask about): %s", claim)
-            return []
         # "the winning time in the men's race" is not given by a sentence on the women's race (kestrel k26)
         grounded = [q for q in grounded if not answercheck.contrasted(question, quoted(hits, q))]
         if who is not None:  # "What did Putin say…": the quote reports something Putin said
@@ -426,8 +429,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         # than a sentence beside it that names someone else is the model taking the wrong one of
         # two names ("chaired by councillor Daniel Fischer" two sentences before "Councillor Aisha
         # Bello called for an independent review"; harwick h41)
-        if about and person:
-            rivalled = [q for q in about if _better_named_nearby(claim, question, parts, hits, q, similar)]
+        if about and person and which:
+            rivalled = [q for q in about
+                        if _better_named_nearby(claim, question, which.group(1), parts, hits, q, similar)]
             if rivalled:
                 log.debug("dropped (a sentence beside the quote names someone else and fits better): %s", claim)
             about = [q for q in about if q not in rivalled]

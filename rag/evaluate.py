@@ -36,7 +36,7 @@ from pathlib import Path
 from rag.cite import has_words, says_cannot, split_claims, support
 from rag.errors import InputError
 from rag.schema import Answer
-from rag.text import american, content_words, numbers
+from rag.text import WORD_NUMBERS, american, content_words, numbers
 
 KINDS = ("single", "multi", "conflict", "retold", "unanswerable")
 ALL_MUST_MATCH = ("multi", "conflict")
@@ -104,9 +104,7 @@ def normalize_answer(text: str) -> str:
     return " ".join(_DIGITS.get(w, american(w)) for w in text.split())
 
 
-_DIGITS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
+_DIGITS = {w: n for w, n in WORD_NUMBERS.items() if int(n) <= 20}  # the judge's: to twenty
 
 
 def check_gold(items: Iterable[GoldItem], corpus: Path) -> list[str]:

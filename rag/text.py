@@ -80,6 +80,13 @@ def content_words(text: str) -> list[str]:
     return [w for w in map(_content_word, _WORD.findall(text)) if w is not None]
 
 
+# number words in digits, zero to ninety: "Seventeen-year-old" holds 17, "eleven-day" 11
+WORD_NUMBERS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen".split())} | {w: str(i * 10) for i, w in enumerate(
+    "twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
+
+
 def numbers(words: Iterable[str]) -> set[str]:
     """The numbers among normalised content words ("1,000" is "1000")."""
     return {w for w in words if w[0].isdigit()}
