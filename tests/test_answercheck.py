@@ -398,6 +398,9 @@ def test_a_pay_rise_may_be_a_percentage_and_a_distance_may_be_in_millions():
     question = "What pay increase did the port company first put forward?"
     assert gives("The company offered a 4 percent pay rise.", asked_kinds(question), question)
     assert asked_kinds("What did the repairs cost?") == frozenset({"money"})
+    offer = "What was the operator's improved pay offer?"  # a pay offer, with no word of change
+    assert gives("The improved offer was 5.5 percent.", asked_kinds(offer), offer)
+    assert asked_kinds("What did Russia pay for the munitions?") == frozenset({"money"})
     far = "How far from the Sun is the comet now?"
     assert gives("The comet is about 410 million kilometres from the Sun.", asked_kinds(far), far)
 

@@ -82,3 +82,16 @@ def test_rag_add_copies_files_indexes_them_and_names_what_failed(tmp_path, smol_
     assert "http://127.0.0.1:9/page.html: cannot download it" in errors[1]
     assert (corpus / "barrier.html").read_text(encoding="utf-8") == PAGE and page.exists()
     assert "added barrier.html" in proc.stdout and "1 html, 1 txt" in proc.stdout and "1 article without a date" in proc.stdout
+
+
+def test_a_figure_reported_over_time_is_printed_as_such(capsys):
+    from rag.cli import _print_answer
+    from rag.schema import Answer, Citation, Conflict, Version
+
+    timeline = Conflict("q", "percent", (Version("4 percent", (2,), ("a.txt",)),
+                                         Version("5.5 percent", (1,), ("b.txt",))), over_time=True)
+    cites = (Citation(1, "b.txt", 0, 3, "5.5", 0.5), Citation(2, "a.txt", 0, 1, "4", 0.5))
+    _print_answer(Answer("q", "It was 5.5 percent [1].", False, cites, conflicts=(timeline,)).to_json())
+    out = capsys.readouterr().out
+    assert "(reported over time, earliest first on the percentage: 4 percent in a.txt; 5.5 percent in b.txt)" in out
+    assert "sources differ" not in out.lower()

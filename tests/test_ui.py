@@ -154,3 +154,16 @@ def test_a_quoted_answer_says_so(settings):
     assert answer.extractive
     assert "quoted from an article" in render_answer(answer, 1)
     assert "quoted from an article" not in render_answer(dataclasses.replace(answer, extractive=False), 2)
+
+
+def test_a_figure_reported_over_time_gets_a_timeline_box_not_a_warning():
+    from rag.schema import Answer, Citation, Conflict, Version
+
+    cites = (Citation(1, "b.txt", 0, 3, "5.5", 0.5), Citation(2, "a.txt", 0, 1, "4", 0.5))
+    timeline = Conflict("q", "percent", (Version("4 percent", (2,), ("a.txt",)),
+                                         Version("5.5 percent", (1,), ("b.txt",))), over_time=True)
+    shown = render_answer(Answer("q", "The offer was 5.5 percent [1].", False, cites, conflicts=(timeline,)), 1)
+    assert "Reported over time" in shown and 'class="conflict"' not in shown and "⚠️" not in shown
+    dispute = dataclasses.replace(timeline, over_time=False)
+    shown = render_answer(Answer("q", "The offer was 5.5 percent [1].", False, cites, conflicts=(dispute,)), 1)
+    assert 'class="conflict"' in shown and "Reported over time" not in shown
