@@ -93,7 +93,8 @@ _MONEY_CUE = re.compile(r"\b(?:money|aid|funding|funds?|pay|paid|cost|costs|pric
 # "by how much did the share price drop?": a change, given as an amount, a percentage or a number
 _CHANGE = re.compile(r"\b(?:rise|rose|risen|rises|fall|fell|fallen|falls|drop|dropped|drops|climb|climbed|climbs|"
                      r"increase|increased|decrease|decreased|grow|grew|grown|shrink|shrank|gain|gained|lose|lost|"
-                     r"jump|jumped|slip|slipped|plunge|plunged|cut)\b", re.I)
+                     r"jump|jumped|slip|slipped|plunge|plunged|cut|soar|soared|surge|surged|tumble|tumbled|"
+                     r"slump|slumped|dip|dipped|(?:go|goes|going|gone|went)\s+(?:up|down))\b", re.I)
 _WAGE = re.compile(r"\bpay\s+(?:offer|rise|raise|increase|deal|claim|demand|cut|award|settlement)s?\b"
                    r"|\bwages?\b|\bsalar(?:y|ies)\b", re.I)
 # how a thing was conveyed, and the means that answer it ("moved … by rail", "aboard a Russian-flagged vessel")
@@ -115,9 +116,11 @@ _DURATION = re.compile(
     r"|\b(?:(?:over|in|during|for|within|throughout)\s+the\s+(?:last|next)|past|previous|coming)\s+"
     r"(?:few\s+|several\s+|couple\s+of\s+)?(?:hour|day|week|month|year|decade)s?\b", re.I)
 _DISTANCE = re.compile(r"\b\d[\d,.]*\s*(?:(?:thousand|million|billion)\s+)?(?:-\s*)?"
-                       r"(?:km|kilomet(?:er|re)s?|mi|miles?|met(?:er|re)s?|m|feet|foot|ft|yards?)\b"
+                       r"(?:km|kilomet(?:er|re)s?|mi|miles?|met(?:er|re)s?|m|feet|foot|ft|yards?|"
+                       r"cm|mm|(?:centi|milli)met(?:er|re)s?|inch(?:es)?)\b"
                        r"|\b(?:a|one|two|three|four|five|six|seven|eight|nine|ten|few|several|hundreds?|thousands?)\s+"
-                       r"(?:kilomet(?:er|re)s?|miles?|met(?:er|re)s?|feet|yards?)\b", re.I)
+                       r"(?:kilomet(?:er|re)s?|(?:centi|milli)met(?:er|re)s?|miles?|met(?:er|re)s?|feet|yards?|inch(?:es)?)\b",
+                       re.I)
 _CALENDAR_KINDS = {"weekday": "weekday", "month": "month", "year": "year", "date": "calendar", "dates": "calendar",
                    "day": "calendar"}
 _CALENDAR = {

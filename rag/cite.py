@@ -116,21 +116,24 @@ class Quote:
     words: frozenset[str] = frozenset()  # content words of the quote
 
 
-def best_quote(claim: Sequence[str], hits: Sequence[Hit], i: int, echo: frozenset[str] = frozenset()) -> Quote:
-    """The sentence, or adjacent pair of sentences, of passage `i` that best supports `claim`."""
+def best_quote(claim: Sequence[str], hits: Sequence[Hit], i: int, echo: frozenset[str] = frozenset(),
+               need: frozenset[str] = frozenset()) -> Quote:
+    """The sentence, or adjacent pair of sentences, of passage `i` that best supports `claim`
+    (with `need`, of those that hold every one of these words: the claim's numbers)."""
     chunk = hits[i].chunk
     spans = split_sentences(chunk.text, offset=chunk.start) or [(chunk.start, chunk.end)]
     texts = [chunk.text[s - chunk.start:e - chunk.start] for s, e in spans]
     words = [set(content_words(t)) for t in texts]
     # a sentence addressed to an AI is never evidence, whatever it shares with the claim
-    singles = [-1.0 if is_instruction(t) else support(claim, w, echo) for t, w in zip(texts, words)]
+    singles = [-1.0 if is_instruction(t) or not need <= w else support(claim, w, echo) for t, w in zip(texts, words)]
     best = Quote(i, spans[0][0], spans[0][1], -1.0, frozenset(words[0]))
     for j, (s, e) in enumerate(spans):
         if singles[j] > best.support:
             best = Quote(i, s, e, singles[j], frozenset(words[j]))
     for j in range(len(spans) - 1):
         pair_words = words[j] | words[j + 1]
-        pair = support(claim, pair_words, echo) if min(singles[j], singles[j + 1]) >= 0 else -1.0
+        pair = (support(claim, pair_words, echo) if min(singles[j], singles[j + 1]) >= 0 or (
+            need and need <= pair_words and not any(is_instruction(t) for t in texts[j:j + 2])) else -1.0)
         # A pair only when it adds real support over each of its sentences and the best single.
         if pair > max(singles[j], singles[j + 1], best.support) + 0.1:
             best = Quote(i, spans[j][0], spans[j + 1][1], pair, frozenset(pair_words))
@@ -396,6 +399,13 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
                     ] + answercheck.unbacked_money(claim, near)
 
         candidates = [best_quote(words, hits, i, echo) for i in fits]
+        # the sentence that states the claim's numbers, where another shares more of its other
+        # words: "61 percent of voters took part, according to the city's returns office" is the
+        # turnout sentence, not the vote-count sentence that credits the returns office (tallis t04)
+        figures = frozenset(numbers(words))
+        if figures:
+            candidates += [q for q in (best_quote(words, hits, i, echo, figures) for i in fits)
+                           if q.support >= 0 and q not in candidates]
         supported = [q for q in candidates if q.support >= min_support]
         # "Russia sent … to North Korea" is not supported by "North Korea sent … to Russia"
         grounded = [q for q in supported if not far(q)
@@ -450,6 +460,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         # best-supported one: "nine houses" ties on support with "nine helicopters" in another
         # passage, and only the homes sentence counts houses (kestrel k12)
         marked = {n - 1 for n in marks}
+        grounded = [q for k, q in enumerate(grounded) if all(p.hit != q.hit for p in grounded[:k])]  # one per passage
         quotes = [q for q in grounded if q.hit in marked] or sorted(grounded, key=lambda q: (-q.support, q.hit))[:1]
         if not supported:
             log.debug("dropped (support %.2f < %.2f): %s", max(q.support for q in candidates), min_support, claim)

@@ -431,3 +431,14 @@ def test_the_name_of_a_thing_stands_beside_the_thing():
     assert name_beside("supplier", named, named, question)
     hits = [Hit(Chunk("r.txt", 0, len(unnamed), unnamed), "title", 0.03, 0.5, 1.0)]
     assert cite("The supplier was Marit Lunde [1].", hits, 0.5, question).refused
+
+
+def test_small_lengths_and_going_up_are_measures():
+    long = "How long is the new glass frog?"
+    assert gives("The frog is about 2 centimetres long.", asked_kinds(long), long)
+    assert gives("The cracks were 35 mm long.", asked_kinds(long), long)
+    assert gives("It is six inches long.", asked_kinds(long), long)
+    # a share price that went up is answered by a percentage, not only by money
+    rise = "How much did the share price go up after the announcement?"
+    assert "number" in asked_kinds(rise)
+    assert gives("The shares went up 7 percent.", asked_kinds(rise), rise)

@@ -430,3 +430,15 @@ def test_a_sentence_the_model_says_twice_is_cited_once():
     assert got.answer == "The comet is about 410 million kilometres from the Sun [1]."
     assert cite("The comet is about 410 million kilometres from the Sun [1].", hits, 0.5,
                 "How far is the comet from Earth?").refused  # measured from elsewhere
+
+
+def test_the_quote_is_the_sentence_that_states_the_claims_number():
+    # the vote-count sentence shares "returns office" with the claim, the turnout sentence its figure
+    text = ("Grace Adeyemi received 31,206 votes, or 48.9 percent, against 30,332 for Rupert Haines, "
+            "according to the city's returns office. A third candidate took 2,281 votes. "
+            "Turnout was 61 percent, up from 47 percent in 2021.")
+    hits = [Hit(Chunk("e.txt", 0, len(text), text), "title", 0.03, 0.5, 1.0)]
+    got = cite("According to the city's returns office, 61 percent of voters took part in the election [1].",
+               hits, 0.5, question="What proportion of voters took part in the election?")
+    assert not got.refused
+    assert got.citations[0].quote == "Turnout was 61 percent, up from 47 percent in 2021."
