@@ -124,8 +124,12 @@ def best_quote(claim: Sequence[str], hits: Sequence[Hit], i: int, echo: frozense
     spans = split_sentences(chunk.text, offset=chunk.start) or [(chunk.start, chunk.end)]
     texts = [chunk.text[s - chunk.start:e - chunk.start] for s, e in spans]
     words = [set(content_words(t)) for t in texts]
-    # a sentence addressed to an AI is never evidence, whatever it shares with the claim
-    singles = [-1.0 if is_instruction(t) or not need <= w else support(claim, w, echo) for t, w in zip(texts, words)]
+    # a sentence addressed to an AI is never evidence, whatever it shares with the claim; nor is
+    # the date line, which says when the article came out, not when anything in it happened
+    # ("the bridge opened in 2025-10-24" quoted from "date 2025-10-24"; tallis t16)
+    dated = set(content_words(hits[i].date or "")) | {"date", "published", "updated"}
+    singles = [-1.0 if is_instruction(t) or not need <= w or (w and w <= dated) else support(claim, w, echo)
+               for t, w in zip(texts, words)]
     best = Quote(i, spans[0][0], spans[0][1], -1.0, frozenset(words[0]))
     for j, (s, e) in enumerate(spans):
         if singles[j] > best.support:
@@ -133,7 +137,8 @@ def best_quote(claim: Sequence[str], hits: Sequence[Hit], i: int, echo: frozense
     for j in range(len(spans) - 1):
         pair_words = words[j] | words[j + 1]
         pair = (support(claim, pair_words, echo) if min(singles[j], singles[j + 1]) >= 0 or (
-            need and need <= pair_words and not any(is_instruction(t) for t in texts[j:j + 2])) else -1.0)
+            need and need <= pair_words and not any(is_instruction(t) or (w and w <= dated)
+                                                    for t, w in zip(texts[j:j + 2], words[j:j + 2]))) else -1.0)
         # A pair only when it adds real support over each of its sentences and the best single.
         if pair > max(singles[j], singles[j + 1], best.support) + 0.1:
             best = Quote(i, spans[j][0], spans[j + 1][1], pair, frozenset(pair_words))

@@ -442,3 +442,12 @@ def test_the_quote_is_the_sentence_that_states_the_claims_number():
                hits, 0.5, question="What proportion of voters took part in the election?")
     assert not got.refused
     assert got.citations[0].quote == "Turnout was 61 percent, up from 47 percent in 2021."
+
+
+def test_the_date_line_is_no_quote():
+    # it says when the article came out, not when the bridge opened
+    text = "Bridge Closed\n\ndate 2025-10-24\n\nThe Alder Street Bridge was closed on Thursday for repairs."
+    hits = [Hit(Chunk("b.txt", 0, len(text), text), "Bridge Closed", 0.03, 0.5, 1.0, date="2025-10-24")]
+    got = cite("The Alder Street Bridge opened in 2025-10-24 [1].", hits, 0.5,
+               question="In what year did the Alder Street Bridge open?")
+    assert got.refused
