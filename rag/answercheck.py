@@ -437,7 +437,7 @@ _COUNT = re.compile(r"\bhow\s+many\s+((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)(?=\s+(
 _PLURALS = frozenset("people men women children police staff cattle feet teeth mice geese".split())
 _ANY_COUNT = frozenset("time times people persons person one ones".split())
 # a count of people answers a count of any of these: "hire about 2,000 people" for "how many workers"
-_PEOPLE = frozenset(("workers employees staff jobs residents citizens civilians inhabitants people soldiers troops "
+PEOPLE = frozenset(("workers employees staff jobs residents citizens civilians inhabitants people soldiers troops "
                      "firefighters officers police runners athletes players participants competitors students "
                      "voters fans spectators visitors tourists passengers patients victims refugees migrants "
                      "evacuees members children adults families").split())
@@ -488,13 +488,17 @@ def counts_in(noun: str, claim: str) -> bool:
 
 
 def counts_of(text: str) -> list[tuple[str, str]]:
-    """(number, word) for each word within three after a number of `text`: "nine homes" -> ("9", "homes")."""
+    """(number, word) for each word within three after a number of `text`: "nine homes" -> ("9", "homes");
+    up to an "of", as in `counts_in`: "37 reports of kettles" counts reports, not kettles."""
     words = re.findall(r"[^\W_]+(?:,\d{3})*", text)
     out = []
     for i, w in enumerate(words):
         if _NUMBER_WORDS.fullmatch(w.lower()) or w[:1].isdigit():
             n = WORD_NUMBERS.get(w.lower(), w.lower().replace(",", ""))
-            out += [(n, x) for x in words[i + 1:i + 4]
+            after = words[i + 1:i + 4]
+            cut = next((j for j, x in enumerate(after) if x.lower() == "of" and j
+                        and not _NUMBER_WORDS.fullmatch(after[j - 1].lower())), len(after))
+            out += [(n, x) for x in after[:cut]
                     if x.isalpha() and x.lower() not in STOPWORDS and not _NUMBER_WORDS.fullmatch(x.lower())]
     return out
 
@@ -504,7 +508,7 @@ _TIMES = re.compile(r"\b(?:once|twice|thrice|(?:\d+|two|three|four|five|six|seve
 
 def counts(noun: str, words: set[str]) -> bool:
     """Whether normalised content `words` name `noun` (plural or singular; "people" for a noun of people)."""
-    same = {_stem(noun)} | ({_stem("people"), _stem("persons")} if noun.lower() in _PEOPLE else set())
+    same = {_stem(noun)} | ({_stem("people"), _stem("persons")} if noun.lower() in PEOPLE else set())
     return any(_stem(w) in same or _compound(noun.lower(), w.lower()) for w in words)
 
 
@@ -512,7 +516,7 @@ def _compound(a: str, b: str) -> bool:
     """Whether one word is the other with a word before it, naming people: "dockworkers" for
     "workers", "firefighters" for "fighters" (news joins what "dock workers" writes apart)."""
     short, long = sorted((a.rstrip("s"), b.rstrip("s")), key=len)
-    return short + "s" in _PEOPLE and len(long) > len(short) + 2 and long.endswith(short)
+    return short + "s" in PEOPLE and len(long) > len(short) + 2 and long.endswith(short)
 
 
 _DIRECTED = re.compile(r"(?<!according )\b(to|from|into|out\s+of|(?:left|leaves|leaving|departed|departs|departing)(?!\s+for\b))\b"

@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING
 from rag import answercheck
 from rag.chunk import split_sentences
 from rag.conflicts import Disagreement
-from rag.extract import Extract, coverage, extract, subject_keys, word_keys
+from rag.extract import SIMILAR, Extract, coverage, extract, subject_keys, word_keys
 from rag.guard import is_instruction
 from rag.schema import Citation, Claim, Conflict, Hit, Version
 from rag.text import content_words, numbers, support
@@ -219,13 +219,27 @@ def article_context(pool: Sequence[Hit]) -> dict[str, str]:
     return {src: "\n".join(parts) for src, parts in texts.items()}
 
 
-def _counts_alike(noun: str, claim: str, quote: str, similar: WordSimilarity) -> bool:
-    """Whether `quote` gives the claim's count of `noun` with a word close in meaning: "nine homes"
-    for "nine houses" (cosine at least SAME_THING), but not "12 structures, including six houses"
-    for "12 homes"."""
-    given = {n for n, w in answercheck.counts_of(claim) if answercheck.counts(noun, {w})}
+def _alike(noun: str, words: list[str], similar: WordSimilarity | None) -> list[bool]:
+    """For each of `words`, whether it counts `noun`: the noun itself, or a word close in meaning
+    (cosine at least SAME_THING: "stores" for "shops" 0.84; at least SIMILAR between two nouns of
+    people: "employees" for "staff" 0.72, but "voters" for "students" 0.35)."""
+    same = [answercheck.counts(noun, {w}) for w in words]
+    if similar is None or all(same):
+        return same
+    cosines = similar.best(words, [noun])
+    people = noun.lower() in answercheck.PEOPLE
+    return [s or c >= (SIMILAR if people and w.lower() in answercheck.PEOPLE else SAME_THING)
+            for s, w, c in zip(same, words, cosines)]
+
+
+def _counts_alike(noun: str, claim: str, quote: str, similar: WordSimilarity | None) -> bool:
+    """Whether `claim` counts `noun` (in its words or in words close in meaning, `_alike`) and
+    `quote` gives that count of it: "nine houses" for "nine homes", "87 stores" for "how many
+    shops", but not "12 structures, including six houses" for "12 homes"."""
+    pairs = answercheck.counts_of(claim)
+    given = {n for (n, _), ok in zip(pairs, _alike(noun, [w for _, w in pairs], similar)) if ok}
     pairs = [(n, w) for n, w in answercheck.counts_of(quote) if n in given]
-    return bool(pairs) and max(similar.best([noun], [w for _, w in pairs])) >= SAME_THING
+    return any(_alike(noun, [w for _, w in pairs], similar))
 
 
 def _corroborate(claim: str, words: list[str], quotes: list[Quote], pool: Sequence[Hit],
@@ -456,9 +470,11 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         if noun and grounded:  # "how many drones": a count of something else answers nothing
             # and the quote must count it too: "at least 12 structures, including six houses" and
             # "saved most homes" give no number of homes (kestrel ku01, "how many homes were insured?")
-            grounded = [q for q in grounded if answercheck.counts_in(noun, quoted(hits, q))
-                        or (similar is not None and _counts_alike(noun, claim, quoted(hits, q), similar))
-                        ] if answercheck.counts_in(noun, claim) else []
+            grounded = ([q for q in grounded if answercheck.counts_in(noun, quoted(hits, q))
+                         or _counts_alike(noun, claim, quoted(hits, q), similar)]
+                        if answercheck.counts_in(noun, claim) else
+                        # the claim counts it in other words: "Marlow's operates 87 stores" (tallis t39)
+                        [q for q in grounded if _counts_alike(noun, claim, quoted(hits, q), similar)])
             if not grounded:
                 log.debug("dropped (counts no %s): %s", noun, claim)
         # of the quotes that count what is asked, those in the passages the model marked; else the

@@ -54,3 +54,18 @@ def test_a_who_question_in_another_verb_is_answered_and_noise_is_not_a_verb(simi
     reply = "State media depicted Kim's trip as one of comradely fellowship [1]."
     assert cite(reply, hits, 0.5, question).refused  # without close words the verb is not there
     assert not cite(reply, hits, 0.5, question, similar=similar).refused
+
+
+def test_a_count_the_claim_gives_in_other_words_answers(similar):
+    # "stores" for "shops" (0.84), "employees" for "staff" (two nouns of people, 0.72); "37 reports
+    # of kettles" counts reports, and "students" are not "voters"
+    hits = [passage("m.txt", "Marlow's has 87 stores and about 6,500 employees. It received 37 reports of kettles.\n")]
+    assert not cite("Marlow's operates 87 stores [1].", hits, 0.5, "How many shops does Marlow's operate?",
+                    similar=similar).refused
+    assert not cite("Marlow's has about 6,500 employees [1].", hits, 0.5, "How many staff does Marlow's employ?",
+                    similar=similar).refused
+    assert cite("Marlow's received 37 reports of kettles [1].", hits, 0.5, "How many kettles did Marlow's sell?",
+                similar=similar).refused
+    voters = [passage("v.txt", "The union has 6,500 students as members.\n")]
+    assert cite("The union has 6,500 students [1].", voters, 0.5, "How many voters does the union have?",
+                similar=similar).refused
