@@ -356,8 +356,12 @@ def _numbers_in(text: str) -> set[str]:
 
 
 def foreign_names(claim: str, passage: str) -> list[str]:
-    """Numbers and capitalised names of `claim` that `passage` (with its title) never mentions."""
-    keys = text_keys(passage)
+    """Numbers and capitalised names of `claim` that `passage` (with its title) never mentions.
+
+    A name is mentioned by any of its words that the passage writes capitalised: "Haines" for
+    "Rupert Haines", but "the party machine" does not mention the "Democratic Party" (tallis tu02).
+    """
+    keys = text_keys(" ".join(w for w in re.findall(r"[\w'’.-]+", passage) if w[:1].isupper()))
     missing = [w for w in _names(claim, skip_first=True) if not _mentioned(w, keys)]
     have = _numbers_in(passage)
     missing += sorted(n for n in stated_numbers(claim) if n not in have)

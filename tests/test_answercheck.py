@@ -442,3 +442,9 @@ def test_small_lengths_and_going_up_are_measures():
     rise = "How much did the share price go up after the announcement?"
     assert "number" in asked_kinds(rise)
     assert gives("The shares went up 7 percent.", asked_kinds(rise), rise)
+
+
+def test_a_name_is_mentioned_only_by_a_word_the_passage_capitalises():
+    passage = "People told me a teacher could not beat the party machine, said Grace Adeyemi. Rupert Haines conceded."
+    assert foreign_names("Rupert Haines belongs to the Democratic Party.", passage) == ["Democratic Party"]
+    assert foreign_names("Haines conceded to Adeyemi.", passage) == []
