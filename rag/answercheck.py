@@ -447,8 +447,45 @@ PEOPLE = frozenset(("workers employees staff jobs residents citizens civilians i
                      "evacuees members children adults families").split())
 
 
+# what else a count of people is given in: their votes, deaths, homes… ("30,332 votes" for "how many
+# people voted"), and nouns for people by their ending ("donors", "protesters", "attendees")
+_OF_PEOPLE = frozenset(("men women boys girls youths pupils nurses guests hostages inmates crew locals households "
+                        "homes votes ballots deaths lives bodies dead casualties fatalities signatures visits cases "
+                        "hands jobs").split())
+_AGENT = re.compile(r"(?:er|or|ist|ian|ant|ent|ee|ite|ard)s$")
+
+
 def _stem(word: str) -> str:
     return word.lower().rstrip("s")[:5]
+
+
+def asks_people(question: str) -> bool:
+    """Whether `question` asks how many people (a count `counted` leaves to any noun)."""
+    m = _COUNT.search(question)
+    return bool(m) and len(_WH.findall(question)) == 1 and bool(re.match(r"(?:people|persons)\b", m.group(1), re.I))
+
+
+def counts_only_things(claim: str) -> bool:
+    """Whether every number of `claim` counts a plural that names no people: "Fenwick runs 212
+    stores" gives no number of people (tallis tu12); "about 6,500 employees", "30,332 votes",
+    "killing 27" (no noun: it may be people) and "40 percent of residents" do not count things only."""
+    words = re.findall(r"[\w'’]+", claim)
+    things = 0
+    for i, w in enumerate(words):
+        if not (_NUMBER_WORDS.fullmatch(w.lower()) or w[:1].isdigit()):
+            continue
+        if _CALENDAR["year"].fullmatch(w) or _NUMBER_WORDS.fullmatch(words[i + 1].lower() if i + 1 < len(words) else ""):
+            continue  # a year, or "640 million…": the last number word counts
+        after = words[i + 1:i + 4]
+        after = after[:next((j for j, x in enumerate(after) if x.lower() == "of"), len(after))]
+        plural = next((x for x in after if x.lower() in _PLURALS or x.lower() in _OF_PEOPLE
+                       or (len(x) > 3 and x.islower() and x.endswith("s") and x not in STOPWORDS)), None)
+        if plural is None or plural.lower() in PEOPLE or plural.lower() in _OF_PEOPLE \
+                or plural.lower() in _PLURALS or _AGENT.search(plural.lower()) \
+                or plural.lower() in _PERSON_NOUNS or plural.lower().rstrip("s") in _PERSON_NOUNS:
+            return False
+        things += 1
+    return things > 0
 
 
 def counted(question: str) -> str | None:

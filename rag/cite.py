@@ -349,6 +349,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     figure = (bool(kinds) and not kinds & {"person", "place"}
               and not any(t[:1].isalpha() for t in answercheck.narrowing_terms(question)))
     noun = answercheck.counted(question)
+    people = answercheck.asks_people(question)
     context = article_context(pool)
     kept: list[tuple[str, list[Quote]]] = []
     parts = answercheck.question_parts(question)
@@ -365,6 +366,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         """The claim's supporting quotes, with corroborating articles; [] when it fails a check."""
         if says_cannot(claim):
             return []  # "the articles do not say ..." is not a claim to cite
+        if people and answercheck.counts_only_things(claim):  # "Fenwick runs 212 stores" for "how many people…"
+            log.debug("dropped (counts things, not people): %s", claim)
+            return []
         if kinds and not answercheck.gives(claim, kinds, question):
             log.debug("dropped (gives no %s): %s", "/".join(sorted(kinds)), claim)
             return []  # true, perhaps, but not the kind of thing asked for

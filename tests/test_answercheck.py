@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (agentless, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (agentless, asks_people, counts_only_things, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -448,3 +448,17 @@ def test_a_name_is_mentioned_only_by_a_word_the_passage_capitalises():
     passage = "People told me a teacher could not beat the party machine, said Grace Adeyemi. Rupert Haines conceded."
     assert foreign_names("Rupert Haines belongs to the Democratic Party.", passage) == ["Democratic Party"]
     assert foreign_names("Haines conceded to Adeyemi.", passage) == []
+
+
+def test_a_count_of_people_is_not_answered_by_a_count_of_things():
+    question = "How many people work for Fenwick Foods?"
+    assert asks_people(question) and not asks_people("How many shops does Fenwick run?")
+    assert counts_only_things("Fenwick Foods has 212 stores in 14 towns.")
+    # people by any name, their votes or homes, or a number with no noun, may answer it
+    for claim in ("Fenwick has about 6,500 employees.", "30,332 votes were cast.", "The attack killed 27.",
+                  "More than 11,000 donors gave.", "40 percent of residents agreed.", "In 2021 it had 300 staff."):
+        assert not counts_only_things(claim), claim
+    text = "Fenwick, based in Tallis, runs 212 stores."
+    hits = [Hit(Chunk("f.txt", 0, len(text), text), "title", 0.03, 0.5, 1.0)]
+    assert cite("Fenwick runs 212 stores [1].", hits, 0.5, question).refused
+    assert not cite("Fenwick runs 212 stores [1].", hits, 0.5, "How many stores does Fenwick run?").refused
