@@ -633,6 +633,29 @@ def name_beside(noun: str, claim: str, text: str, question: str) -> bool:
     return False
 
 
+def unnamed_which(question: str, claim: str) -> bool:
+    """Whether `claim` answers "which X…?" with "a X" and no name beside it: "paid for by a grant
+    from a conservation foundation" does not say which foundation (tallis tu08). Only an X in the
+    question's own words: "a Russian-flagged ship" says more than "a ship", and so does a name or a
+    figure just after it: "a pay rise of 7 percent", "a publication date of October 14"."""
+    m = re.match(r"\s*(?:which|what)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", question, re.I)
+    if not m:
+        return False
+    phrase = []
+    for w in m.group(1).split():
+        if w.lower() in _AUXILIARIES or not w.islower():
+            break
+        phrase.append(w)
+    asked = {w.lower() for w in re.findall(r"[\w'’-]+", question)}
+    for found in re.finditer(r"\b(?:a|an|one|another|some)\s+((?:[\w'’-]+\s+){0,2}?)([\w'’-]+)\b", claim, re.I):
+        after = re.findall(r"[\w'’-]+", claim[found.end():])[:5]
+        if found.group(2).lower() in phrase and all(w.lower() in asked for w in found.group(1).split()) \
+                and not any(w[:1].isupper() or w[:1].isdigit() for w in after) \
+                and not name_beside(found.group(2), claim, claim, question):
+            return True
+    return False
+
+
 # the speaker is the few words between the auxiliary and the verb: "What did Japan's prime minister say…"
 _SPEECH_QUESTION = re.compile(r"\bwhat\s+(?:did|does|do|has|have|had|will|would)\s+((?:[\w'’.-]+\s+){0,3}?[\w'’.-]+)\s+"
                               r"(?:say|tell|announce|claim|write|declare|reply|respond)\b", re.I)

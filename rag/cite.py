@@ -366,6 +366,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         """The claim's supporting quotes, with corroborating articles; [] when it fails a check."""
         if says_cannot(claim):
             return []  # "the articles do not say ..." is not a claim to cite
+        if answercheck.unnamed_which(question, claim):  # "a conservation foundation" for "which foundation…?"
+            log.debug("dropped (says 'a' of what the question asks which of): %s", claim)
+            return []
         if people and answercheck.counts_only_things(claim):  # "Fenwick runs 212 stores" for "how many people…"
             log.debug("dropped (counts things, not people): %s", claim)
             return []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (agentless, asks_people, counts_only_things, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (agentless, asks_people, counts_only_things, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -462,3 +462,14 @@ def test_a_count_of_people_is_not_answered_by_a_count_of_things():
     hits = [Hit(Chunk("f.txt", 0, len(text), text), "title", 0.03, 0.5, 1.0)]
     assert cite("Fenwick runs 212 stores [1].", hits, 0.5, question).refused
     assert not cite("Fenwick runs 212 stores [1].", hits, 0.5, "How many stores does Fenwick run?").refused
+
+
+def test_which_x_is_not_answered_by_a_x():
+    question = "Which conservation foundation paid for the frog expedition?"
+    assert unnamed_which(question, "It was paid for by a grant from a conservation foundation and by cake sales.")
+    assert not unnamed_which(question, "A foundation, the Rainforest Trust, paid for it.")
+    assert not unnamed_which(question, "The Rainforest Trust paid for it.")
+    # more than the question's words, or a figure or name just after: it says which
+    assert not unnamed_which("Which ship carried the containers?", "A Russian-flagged ship carried them.")
+    assert not unnamed_which("What pay rise does the deal give?", "The deal gives a pay rise of 7 percent.")
+    assert not unnamed_which("What did the company say?", "A company spokesman said no.")
