@@ -219,6 +219,17 @@ def article_context(pool: Sequence[Hit]) -> dict[str, str]:
     return {src: "\n".join(parts) for src, parts in texts.items()}
 
 
+def _in_year(years: set[str], hits: Sequence[Hit], q: Quote) -> bool:
+    """Whether the quote is set in a year the question names: the year is in the quote or the
+    sentence before it, or is the year its article came out. "…against 30,332 for Haines" is
+    this year's count, not the "previous election in 2021" two sentences on (tallis tu01)."""
+    chunk = hits[q.hit].chunk
+    spans = split_sentences(chunk.text, offset=chunk.start) or [(chunk.start, chunk.end)]
+    first = min((j for j, (s, e) in enumerate(spans) if e > q.start), default=0)
+    before = chunk.text[spans[max(0, first - 1)][0] - chunk.start:q.end - chunk.start]
+    return any(y in before or (hits[q.hit].date or "").startswith(y) for y in years)
+
+
 def _alike(noun: str, words: list[str], similar: WordSimilarity | None) -> list[bool]:
     """For each of `words`, whether it counts `noun`: the noun itself, or a word close in meaning
     (cosine at least SAME_THING: "stores" for "shops" 0.84; at least SIMILAR between two nouns of
@@ -350,6 +361,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
               and not any(t[:1].isalpha() for t in answercheck.narrowing_terms(question)))
     noun = answercheck.counted(question)
     people = answercheck.asks_people(question)
+    years = set(re.findall(r"\b(?:1[89]|20)\d\d\b", question))
     context = article_context(pool)
     kept: list[tuple[str, list[Quote]]] = []
     parts = answercheck.question_parts(question)
@@ -447,6 +459,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             grounded = [q for q in grounded if answercheck.leader_named(claim, question, surroundings(hits, q, REACH))]
         # "the winning time in the men's race" is not given by a sentence on the women's race (kestrel k26)
         grounded = [q for q in grounded if not answercheck.contrasted(question, quoted(hits, q))]
+        if years:  # "How many votes did Haines get in the 2021 election?" (tallis tu01)
+            grounded = [q for q in grounded if _in_year(years, hits, q)]
         if who is not None:  # "What did Putin say…": the quote reports something Putin said
             grounded = [q for q in grounded if answercheck.reports_speech(who, quoted(hits, q))]
         # the claim with its quote's neighbourhood must be about what the question asks:

@@ -451,3 +451,18 @@ def test_the_date_line_is_no_quote():
     got = cite("The Alder Street Bridge opened in 2025-10-24 [1].", hits, 0.5,
                question="In what year did the Alder Street Bridge open?")
     assert got.refused
+
+
+def test_a_year_the_question_names_is_the_quotes_own():
+    text = ("Adeyemi Wins\n\ndate 2025-09-15\n\n"
+            "Adeyemi received 31,206 votes against 30,332 for Haines. A third candidate took 2,281 votes. "
+            "Turnout was 61 percent, up from 47 percent at the previous election in 2021.")
+    hits = [Hit(Chunk("e.txt", 0, len(text), text), "title", 0.03, 0.5, 1.0, date="2025-09-15")]
+    reply = "Haines received 30,332 votes in the 2021 election [1]."
+    assert cite(reply, hits, 0.5, "How many votes did Haines receive in the 2021 election?").refused
+    # the year of the article's date, or a year in the sentence before the quote, sets it
+    assert not cite("Haines received 30,332 votes in the 2025 election [1].", hits, 0.5,
+                    "How many votes did Haines receive in the 2025 election?").refused
+    earlier = "The 2021 election was close. Haines received 30,332 votes."
+    hits = [Hit(Chunk("o.txt", 0, len(earlier), earlier), "title", 0.03, 0.5, 1.0, date="2025-09-15")]
+    assert not cite(reply, hits, 0.5, "How many votes did Haines receive in the 2021 election?").refused
