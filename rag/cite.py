@@ -362,6 +362,10 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     noun = answercheck.counted(question)
     people = answercheck.asks_people(question)
     years = set(re.findall(r"\b(?:1[89]|20)\d\d\b", question))
+    # a rate: "How much is Fenwick paying per Marlow's share?" is not answered by the 210 million
+    # dollars the owner receives (tallis tu11): the quote itself has the unit ("share")
+    per = re.search(r"\bper\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", question, re.I)
+    rate = next((w for w in reversed(per.group(1).split()) if w.islower()), None) if per else None
     context = article_context(pool)
     kept: list[tuple[str, list[Quote]]] = []
     parts = answercheck.question_parts(question)
@@ -459,6 +463,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             grounded = [q for q in grounded if answercheck.leader_named(claim, question, surroundings(hits, q, REACH))]
         # "the winning time in the men's race" is not given by a sentence on the women's race (kestrel k26)
         grounded = [q for q in grounded if not answercheck.contrasted(question, quoted(hits, q))]
+        if rate:  # "how much per share?": the quote gives it per share ("per", "a", "each" share)
+            grounded = [q for q in grounded if re.search(r"\b" + re.escape(rate[:5]), quoted(hits, q), re.I)]
         if years:  # "How many votes did Haines get in the 2021 election?" (tallis tu01)
             grounded = [q for q in grounded if _in_year(years, hits, q)]
         if who is not None:  # "What did Putin say…": the quote reports something Putin said

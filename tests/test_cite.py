@@ -466,3 +466,11 @@ def test_a_year_the_question_names_is_the_quotes_own():
     earlier = "The 2021 election was close. Haines received 30,332 votes."
     hits = [Hit(Chunk("o.txt", 0, len(earlier), earlier), "title", 0.03, 0.5, 1.0, date="2025-09-15")]
     assert not cite(reply, hits, 0.5, "How many votes did Haines receive in the 2021 election?").refused
+
+
+def test_a_rate_is_given_per_its_unit():
+    text = "Edward Marlow will receive about 210 million dollars from the sale. Fenwick pays 12 dollars a share."
+    hits = [Hit(Chunk("m.txt", 0, len(text), text), "title", 0.03, 0.5, 1.0)]
+    question = "How much is Fenwick paying per Marlow's share?"
+    assert cite("Fenwick is paying about 210 million dollars per Marlow's share [1].", hits, 0.5, question).refused
+    assert not cite("Fenwick pays 12 dollars a share [1].", hits, 0.5, question).refused
