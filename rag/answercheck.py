@@ -164,8 +164,11 @@ def _kind_of(wh: str, following: str) -> frozenset[str] | None:
             # (not "how recently did they ship…?", a time)
             return frozenset({"means"})
         return None
-    # what / which + noun, unless a verb comes first ("what did the president say" asks no kind)
-    for w in words[:3]:
+    # what / which + noun, unless a verb comes first ("what did the president say" asks no kind);
+    # a noun before the head is its modifier: "which city project was put off" asks for a project,
+    # not a city (tallis t21), and "which country's leader did he meet" for a leader
+    head = 1 if len(words) > 2 and words[2] in _AUXILIARIES and words[1] not in _AUXILIARIES else 0
+    for w in words[head:3]:
         if w in _AUXILIARIES:  # "what did he say": no kind; "what is the name of…": a name
             if _PRICE_CUE.search(following):  # "what were the munitions worth?", "what did it cost?"
                 # "what pay increase did they offer?": a change, given as an amount or a percentage
@@ -282,6 +285,23 @@ def _a_year(text: str, m: re.Match) -> bool:
     return bool(re.fullmatch(r"(?:1[89]|20)\d\d", m.group().rstrip(",.")) and _YEAR_AFTER.search(text[:m.start()]))
 
 
+def own_thing(name: str, question: str) -> bool:
+    """Whether `name` is what `question` is about, by its name: "the bridge repairs" is about the
+    "Alder Street Bridge", which answers no "which city project was put off…?" (tallis t21), nor
+    "the museum" the "Brenmoor Art Museum" "whose pictures were taken from it?". The noun asked
+    for ("Which river…?": "the Venn River") is not the question's own."""
+    words = name.split()
+    head = words[-1].lower() if words else ""
+    which = re.match(r"\s*(?:which|what)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", question, re.I)
+    return bool(head) and head not in (which.group(1).lower().split() if which else ()) \
+        and bool(re.search(r"\bthe\s+" + re.escape(head) + r"s?\b", question, re.I))
+
+
+def own_names(claim: str, question: str) -> list[str]:
+    """The names of `claim` that are what `question` is about (`own_thing`)."""
+    return [n for n in _names(claim, skip_first=False) if own_thing(n, question)]
+
+
 def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
     """Whether `claim` holds at least one thing of the `kinds` asked for that `question` does not already say.
 
@@ -301,7 +321,8 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
         words = [w for w in name.split() if _keys(w)]
         if _kin(name, _names(question, skip_first=True)):
             return False
-        return _mentioned(name, named) or all(all(k in asked for k in _keys(w)) for w in words)
+        return own_thing(name, question) or _mentioned(name, named) or all(all(k in asked for k in _keys(w))
+                                                                           for w in words)
 
     def new_name(names: list[str]) -> bool:
         # a title splits a name: "South Korean President Yoon Suk Yeol" is "South Korean" and

@@ -400,8 +400,10 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         # added name found in an unrelated sentence ("The White House announced $200 million").
         words = content_words(claim)
         # ("Workers won the 2011 strike" for "What did workers win in the 2011 strike?": "won" is "win")
+        # nor does naming what the question is about: "… is Alder Street Bridge" for "which
+        # project was put off because of the bridge repairs?" (tallis t21)
         adds = ({k for w in re.findall(r"[\w'’-]+", claim) if content_words(w) for k in word_keys(w)}
-                - word_keys(question))
+                - word_keys(question) - word_keys(" ".join(answercheck.own_names(claim, question))))
         if asked and not yes_no and (not set(words) - asked or not adds):
             log.debug("dropped (adds nothing to the question): %s", claim)
             return []  # "North Korea warned the United States a day before the allegations"

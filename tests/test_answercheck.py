@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (agentless, asks_people, counts_only_things, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (agentless, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -473,3 +473,17 @@ def test_which_x_is_not_answered_by_a_x():
     assert not unnamed_which("Which ship carried the containers?", "A Russian-flagged ship carried them.")
     assert not unnamed_which("What pay rise does the deal give?", "The deal gives a pay rise of 7 percent.")
     assert not unnamed_which("What did the company say?", "A company spokesman said no.")
+
+
+def test_the_thing_a_question_is_about_does_not_answer_it():
+    question = "Which city project was put off because of the bridge repairs?"
+    assert asked_kinds(question) is None  # a project, not a city
+    assert asked_kinds("Which city hosted the final?") == frozenset({"place"})
+    assert own_thing("Alder Street Bridge", question) and not own_thing("Central Library", question)
+    assert not own_thing("Venn River", "Which river does the bridge cross?")
+    assert not gives("The pictures were taken from the Brenmoor Art Museum.", frozenset({"person"}),
+                     "Whose pictures were taken from the museum?")
+    text = "Repairing the Alder Street Bridge will cost 19 million dollars. The Central Library renovation will wait."
+    hits = [Hit(Chunk("b.txt", 0, len(text), text), "title", 0.03, 0.5, 1.0)]
+    assert cite("The city project put off because of the bridge repairs is Alder Street Bridge [1].",
+                hits, 0.5, question).refused
