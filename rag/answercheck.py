@@ -158,7 +158,7 @@ def _kind_of(wh: str, following: str) -> frozenset[str] | None:
             return frozenset({"money"})
         if nxt == "far":
             return frozenset({"distance"})
-        if nxt in ("many", "much", "large", "big", "old", "often", "high", "heavy", "wide"):
+        if nxt in ("many", "much", "large", "big", "old", "often", "frequently", "high", "heavy", "wide"):
             return frozenset({"number"})
         if nxt in _AUXILIARIES and _CONVEYED.search(following):  # "how were the containers moved?": by rail
             # (not "how recently did they ship…?", a time)

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 # Words that ask for the kind of the answer rather than name what the question is about.
 _ASKING = frozenset(content_words(
     "date dates day days weekday month year time period span long far many much money amount sum number "
-    "figure total kind type name names person people place town city port country means"))
+    "figure total kind type name names person people place town city port country means often frequently"))
 _IRREGULAR = dict(pair.split(":") for pair in (
     "met:meet sent:send paid:pay led:lead made:make took:take taken:take gave:give given:give told:tell "
     "held:hold found:find left:leave won:win lost:lose spent:spend built:build bought:buy brought:bring "

@@ -97,3 +97,9 @@ def test_never_the_headline_line():
     head = replace(passage("h.txt", text), title="North Korea Sends Over a Thousand Containers to Russia")
     assert extract("How many containers did North Korea send?", [head]) is None
     assert extract("How many containers did North Korea send?", [passage("h.txt", text)]) is not None  # not titled so
+
+
+def test_how_frequently_asks_how_often():
+    text = "Drivers are sent over the Harbour Road crossing. Cyclists can use a free shuttle bus that runs every 10 minutes.\n"
+    got = extract("How frequently does the free shuttle bus run?", [passage("b.txt", text)])
+    assert got is not None and "every 10 minutes" in got.text
