@@ -844,6 +844,44 @@ def swapped_subject(claim: str, other: str) -> bool:
     return any(verb in theirs and not _mentioned(name, named) for name, verb in _name_verbs(claim))
 
 
+# who won and who lost: "elected … defeating Haines" makes Adeyemi the winner, whatever a reply
+# that echoes "which mayor lost?" says (a passive "was defeated/beaten" is a loss)
+_LOSS = re.compile(r"\b(?:lost|lose|loses|losing|(?:was|were|been|is|are)\s+(?:defeated|beaten|ousted|unseated)|"
+                   r"conceded|concedes)\b", re.I)
+_WIN = re.compile(r"\b(?:won|wins?|winning|beat|beats|beating|defeat(?:ed|s|ing)|elected|re-elected|"
+                  r"triumph(?:ed|s)?|clinched|unseated|ousted)\b", re.I)
+
+
+def _outcomes(text: str) -> dict[str, str]:
+    """"win" or "loss" for each name of `text` followed, before a comma or another name and
+    within eight words, by a verb of winning or losing."""
+    out: dict[str, str] = {}
+    names = list(dict.fromkeys(_names(text, skip_first=False)))
+    for name in names:
+        for m in re.finditer(r"\b" + re.escape(name) + r"\b", text):
+            after = re.split(r"[,;:]", text[m.end():], maxsplit=1)[0]
+            after = " ".join(after.split()[:8])
+            cut = min((after.find(o) for o in names if o != name and after.find(o) >= 0), default=len(after))
+            after = after[:cut]
+            loss, win = _LOSS.search(after), _WIN.search(after)
+            if loss or win:
+                out.setdefault(name, "loss" if loss and (not win or loss.start() <= win.start()) else "win")
+                break
+    return out
+
+
+def reversed_outcome(claim: str, quote: str) -> bool:
+    """Whether `claim` makes a name lose where `quote` makes it win, or win where it loses:
+    "Adeyemi lost the election" against "Grace Adeyemi was elected mayor…, defeating Rupert
+    Haines" (tallis t03)."""
+    theirs = _outcomes(quote)
+    for name, outcome in _outcomes(claim).items():
+        keys = text_keys(name)
+        if any(o != outcome and keys & text_keys(n) for n, o in theirs.items()):
+            return True
+    return False
+
+
 def _name_verbs(text: str) -> list[tuple[str, str]]:
     """(name, key of the lower-case word right after it) for each name in `text`: ("Ukraine", "fires")."""
     out = []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (agentless, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (agentless, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -487,3 +487,15 @@ def test_the_thing_a_question_is_about_does_not_answer_it():
     hits = [Hit(Chunk("b.txt", 0, len(text), text), "title", 0.03, 0.5, 1.0)]
     assert cite("The city project put off because of the bridge repairs is Alder Street Bridge [1].",
                 hits, 0.5, question).refused
+
+
+def test_the_winner_is_not_the_one_who_lost():
+    quote = ("Grace Adeyemi was elected mayor of Tallis on Sunday, defeating two-term incumbent "
+             "Rupert Haines by 874 votes.")
+    assert reversed_outcome("Adeyemi lost the election by 874 votes.", quote)
+    assert not reversed_outcome("Grace Adeyemi won the election.", quote)
+    assert not reversed_outcome("Rupert Haines lost the election by 874 votes.", quote)  # the quote gives him no verb
+    assert reversed_outcome("Costa won the final.", "Mara Costa was beaten by Elin Falk in the final.")
+    assert not reversed_outcome("Falk won the final.", "Elin Falk beat Mara Costa to win the title.")
+    hits = [Hit(Chunk("e.txt", 0, len(quote), quote), "title", 0.03, 0.5, 1.0)]
+    assert cite("Adeyemi lost the election by 874 votes [1].", hits, 0.5, "Which sitting mayor lost the election?").refused
