@@ -302,6 +302,31 @@ def own_names(claim: str, question: str) -> list[str]:
     return [n for n in _names(claim, skip_first=False) if own_thing(n, question)]
 
 
+def which_phrase(question: str) -> list[str]:
+    """The lower-case words after "which/what" up to a verb: ["conservation", "foundation"] of
+    "Which conservation foundation paid…", [] of "What did…"."""
+    m = re.match(r"\s*(?:which|what)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", question, re.I)
+    phrase = []
+    for w in (m.group(1).split() if m else ()):
+        if w.lower() in _AUXILIARIES or not w.islower():
+            break
+        phrase.append(w)
+    return phrase
+
+
+def only_own_thing(question: str, claim: str) -> bool:
+    """Whether `claim` answers "which X…?" with no X and no name but what the question is about:
+    "The Cedar Ridge Fire was shut…" for "Which road was shut because of the fire?" (kestrel k07)."""
+    phrase = which_phrase(question)
+    if not phrase or any(_stem(w) == _stem(p) for w in re.findall(r"[\w'’-]+", claim) for p in phrase):
+        return False
+    if re.search(r"\d", claim):  # a figure may be the answer: "6.4 kilometres" for "what length…"
+        return False
+    names = _names(claim, skip_first=False)
+    own = [n for n in names if own_thing(n, question)]
+    return bool(own) and all(n in own or not unmentioned([n], question) for n in names)
+
+
 def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
     """Whether `claim` holds at least one thing of the `kinds` asked for that `question` does not already say.
 
@@ -659,14 +684,9 @@ def unnamed_which(question: str, claim: str) -> bool:
     from a conservation foundation" does not say which foundation (tallis tu08). Only an X in the
     question's own words: "a Russian-flagged ship" says more than "a ship", and so does a name or a
     figure just after it: "a pay rise of 7 percent", "a publication date of October 14"."""
-    m = re.match(r"\s*(?:which|what)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", question, re.I)
-    if not m:
+    phrase = which_phrase(question)
+    if not phrase:
         return False
-    phrase = []
-    for w in m.group(1).split():
-        if w.lower() in _AUXILIARIES or not w.islower():
-            break
-        phrase.append(w)
     asked = {w.lower() for w in re.findall(r"[\w'’-]+", question)}
     for found in re.finditer(r"\b(?:a|an|one|another|some)\s+((?:[\w'’-]+\s+){0,2}?)([\w'’-]+)\b", claim, re.I):
         after = re.findall(r"[\w'’-]+", claim[found.end():])[:5]

@@ -222,12 +222,18 @@ def article_context(pool: Sequence[Hit]) -> dict[str, str]:
 def _in_year(years: set[str], hits: Sequence[Hit], q: Quote) -> bool:
     """Whether the quote is set in a year the question names: the year is in the quote or the
     sentence before it, or is the year its article came out. "…against 30,332 for Haines" is
-    this year's count, not the "previous election in 2021" two sentences on (tallis tu01)."""
+    this year's count, not the "previous election in 2021" two sentences on (tallis tu01).
+    "last year" is the year before the article's, said so or by number: this year's winning
+    time is not "her time in last year's race" (kestrel ku07)."""
     chunk = hits[q.hit].chunk
     spans = split_sentences(chunk.text, offset=chunk.start) or [(chunk.start, chunk.end)]
     first = min((j for j, (s, e) in enumerate(spans) if e > q.start), default=0)
     before = chunk.text[spans[max(0, first - 1)][0] - chunk.start:q.end - chunk.start]
-    return any(y in before or (hits[q.hit].date or "").startswith(y) for y in years)
+    date = hits[q.hit].date or ""
+    if "last year" in years:
+        return bool(re.search(r"\blast\s+year|\ba\s+year\s+(?:ago|earlier|before)", before, re.I)) or (
+            date[:4].isdigit() and str(int(date[:4]) - 1) in before)
+    return any(y in before or date.startswith(y) for y in years)
 
 
 def _alike(noun: str, words: list[str], similar: WordSimilarity | None) -> list[bool]:
@@ -361,7 +367,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
               and not any(t[:1].isalpha() for t in answercheck.narrowing_terms(question)))
     noun = answercheck.counted(question)
     people = answercheck.asks_people(question)
-    years = set(re.findall(r"\b(?:1[89]|20)\d\d\b", question))
+    years = set(re.findall(r"\b(?:1[89]|20)\d\d\b", question)) or (
+        {"last year"} if re.search(r"\blast\s+year['’]s\b|\b(?:in|during)\s+last\s+year\b", question, re.I) else set())
     # a rate: "How much is Fenwick paying per Marlow's share?" is not answered by the 210 million
     # dollars the owner receives (tallis tu11): the quote itself has the unit ("share")
     per = re.search(r"\bper\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", question, re.I)
@@ -382,6 +389,10 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         """The claim's supporting quotes, with corroborating articles; [] when it fails a check."""
         if says_cannot(claim):
             return []  # "the articles do not say ..." is not a claim to cite
+        if not kinds and answercheck.only_own_thing(question, claim):  # "the Cedar Ridge Fire was shut" for "which road…?"
+            log.debug("dropped (names only what the question is about, no %s): %s",
+                      " ".join(answercheck.which_phrase(question)), claim)
+            return []
         if answercheck.unnamed_which(question, claim):  # "a conservation foundation" for "which foundation…?"
             log.debug("dropped (says 'a' of what the question asks which of): %s", claim)
             return []

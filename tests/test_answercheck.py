@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (agentless, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (agentless, only_own_thing, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -499,3 +499,11 @@ def test_the_winner_is_not_the_one_who_lost():
     assert not reversed_outcome("Falk won the final.", "Elin Falk beat Mara Costa to win the title.")
     hits = [Hit(Chunk("e.txt", 0, len(quote), quote), "title", 0.03, 0.5, 1.0)]
     assert cite("Adeyemi lost the election by 874 votes [1].", hits, 0.5, "Which sitting mayor lost the election?").refused
+
+
+def test_which_x_is_not_answered_by_the_thing_the_question_is_about():
+    question = "Which road was shut because of the fire?"
+    assert only_own_thing(question, "The Cedar Ridge Fire was shut because of the wind from the west.")
+    assert not only_own_thing(question, "Route 9 was shut because of the Cedar Ridge Fire.")
+    assert not only_own_thing(question, "The road past the Cedar Ridge Fire was shut.")
+    assert not only_own_thing("What length will the Riverside tram line have?", "The Riverside line will be 6.4 kilometres long.")

@@ -474,3 +474,15 @@ def test_a_rate_is_given_per_its_unit():
     question = "How much is Fenwick paying per Marlow's share?"
     assert cite("Fenwick is paying about 210 million dollars per Marlow's share [1].", hits, 0.5, question).refused
     assert not cite("Fenwick pays 12 dollars a share [1].", hits, 0.5, question).refused
+
+
+def test_last_years_race_is_the_year_before_the_articles():
+    text = "Marathon\n\ndate 2025-04-13\n\nThe women's race was won by Yui Matsuda in 2:21:09, her first marathon victory."
+    hits = [Hit(Chunk("m.txt", 0, len(text), text), "Marathon", 0.03, 0.5, 1.0, date="2025-04-13")]
+    reply = "Yui Matsuda's time in last year's race was 2:21:09 [1]."
+    assert cite(reply, hits, 0.5, "What was Yui Matsuda's time in last year's race?").refused
+    assert not cite("Yui Matsuda's time was 2:21:09 [1].", hits, 0.5, "What was Yui Matsuda's time in the race?").refused
+    said = text + " Last year she ran 2:24:10."
+    hits = [Hit(Chunk("m.txt", 0, len(said), said), "Marathon", 0.03, 0.5, 1.0, date="2025-04-13")]
+    assert not cite("Yui Matsuda's time in last year's race was 2:24:10 [1].", hits, 0.5,
+                    "What was Yui Matsuda's time in last year's race?").refused
