@@ -302,6 +302,26 @@ def own_names(claim: str, question: str) -> list[str]:
     return [n for n in _names(claim, skip_first=False) if own_thing(n, question)]
 
 
+def titled_as_asked_about(claim: str, question: str) -> bool:
+    """Whether every new name `claim` gives for "who VERB …?" carries the title of someone the
+    question already speaks of: "The South Korean president Yoon Suk Yeol criticized the South
+    Korean president's remarks" for "Who criticised the South Korean president's remarks?"
+    (gold p06). "Who is the mayor…?" is answered by the mayor's name, so it is left alone."""
+    if not re.match(r"\s*who\b", question, re.I) or re.match(r"\s*who\s+(?:is|was|are|were)\b", question, re.I):
+        return False
+    nouns = "|".join(_PERSON_NOUNS)
+    titles = {m.group(1).lower() for m in re.finditer(
+        r"\bthe\s+((?:[A-Z][\w.-]*\s+){0,3}(?:" + nouns + r"))\b", question)}
+    new = [n for n in _names(claim, skip_first=False) if unmentioned([n], question)]
+    if not titles or not new:
+        return False
+    def titled(name: str) -> bool:
+        at = claim.find(name)
+        before = " ".join(claim[:at].split()[-4:]).lower()
+        return any(before.endswith(t) for t in titles)
+    return all(titled(n) for n in new)
+
+
 def which_phrase(question: str) -> list[str]:
     """The lower-case words after "which/what" up to a verb: ["conservation", "foundation"] of
     "Which conservation foundation paid…", [] of "What did…"."""

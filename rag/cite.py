@@ -393,6 +393,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             log.debug("dropped (names only what the question is about, no %s): %s",
                       " ".join(answercheck.which_phrase(question)), claim)
             return []
+        if answercheck.titled_as_asked_about(claim, question):  # the question's own president as the doer
+            log.debug("dropped (names the person the question already speaks of): %s", claim)
+            return []
         if answercheck.unnamed_which(question, claim):  # "a conservation foundation" for "which foundation…?"
             log.debug("dropped (says 'a' of what the question asks which of): %s", claim)
             return []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (agentless, only_own_thing, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (agentless, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -507,3 +507,12 @@ def test_which_x_is_not_answered_by_the_thing_the_question_is_about():
     assert not only_own_thing(question, "Route 9 was shut because of the Cedar Ridge Fire.")
     assert not only_own_thing(question, "The road past the Cedar Ridge Fire was shut.")
     assert not only_own_thing("What length will the Riverside tram line have?", "The Riverside line will be 6.4 kilometres long.")
+
+
+def test_the_person_the_question_speaks_of_is_not_who_did_it():
+    question = "Who criticised the South Korean president's remarks at the UN General Assembly?"
+    assert titled_as_asked_about("The South Korean president Yoon Suk Yeol criticized the South Korean "
+                                 "president's remarks at the UN General Assembly.", question)
+    assert not titled_as_asked_about("The DPRK's foreign ministry criticised the remarks.", question)
+    # the title is the answer when the question asks who holds it
+    assert not titled_as_asked_about("Harwick Mayor Samuel Okafor said the strike must end.", "Who is the mayor of Harwick?")
