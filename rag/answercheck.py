@@ -322,6 +322,18 @@ def titled_as_asked_about(claim: str, question: str) -> bool:
     return all(titled(n) for n in new)
 
 
+_OUTCOME = re.compile(r"\bwhat\s+(?:was|were|is|has\s+been)\s+the\s+(?:final\s+)?(?:outcome|result|verdict|ruling)s?\b", re.I)
+_PLAN = re.compile(r"\b(?:would|will|could|might|may|shall)\s+(?:\w+ly\s+)?(?!be\s+(?:a|an|the)\b)\w+"
+                   r"|\b(?:plans?|planned|intends?|intended|wants?|wanted|hopes?|hoped|is\s+expected|are\s+expected)\s+to\b",
+                   re.I)
+
+
+def plan_for_outcome(claim: str, question: str) -> bool:
+    """Whether `claim` gives an intention where `question` asks what came of something: "his
+    campaign would ask for a recount" is no "outcome of the recount" (tallis tu03)."""
+    return bool(_OUTCOME.search(question)) and bool(_PLAN.search(claim))
+
+
 def which_phrase(question: str) -> list[str]:
     """The lower-case words after "which/what" up to a verb: ["conservation", "foundation"] of
     "Which conservation foundation paid…", [] of "What did…"."""

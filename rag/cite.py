@@ -393,6 +393,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             log.debug("dropped (names only what the question is about, no %s): %s",
                       " ".join(answercheck.which_phrase(question)), claim)
             return []
+        if answercheck.plan_for_outcome(claim, question):  # "would ask for a recount" for "what was the outcome…?"
+            log.debug("dropped (an intention, not what came of it): %s", claim)
+            return []
         if answercheck.titled_as_asked_about(claim, question):  # the question's own president as the doer
             log.debug("dropped (names the person the question already speaks of): %s", claim)
             return []

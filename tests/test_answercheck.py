@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (agentless, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (agentless, plan_for_outcome, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -516,3 +516,11 @@ def test_the_person_the_question_speaks_of_is_not_who_did_it():
     assert not titled_as_asked_about("The DPRK's foreign ministry criticised the remarks.", question)
     # the title is the answer when the question asks who holds it
     assert not titled_as_asked_about("Harwick Mayor Samuel Okafor said the strike must end.", "Who is the mayor of Harwick?")
+
+
+def test_an_intention_is_not_what_came_of_it():
+    question = "What was the outcome of the recount in the two wards?"
+    assert plan_for_outcome("His campaign would ask for a recount in two of the city's 14 wards.", question)
+    assert plan_for_outcome("The campaign plans to ask for a recount.", question)
+    assert not plan_for_outcome("The recount confirmed the result: Adeyemi won by 874 votes.", question)
+    assert not plan_for_outcome("His campaign would ask for a recount.", "What did Haines say after the count?")
