@@ -285,6 +285,12 @@ def _a_year(text: str, m: re.Match) -> bool:
     return bool(re.fullmatch(r"(?:1[89]|20)\d\d", m.group().rstrip(",.")) and _YEAR_AFTER.search(text[:m.start()]))
 
 
+def _which_words(question: str) -> list[str]:
+    """Up to three words after a leading "which/what": ["city", "project", "was"] of "Which city project was…"."""
+    m = re.match(r"\s*(?:which|what)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", question, re.I)
+    return m.group(1).split() if m else []
+
+
 def own_thing(name: str, question: str) -> bool:
     """Whether `name` is what `question` is about, by its name: "the bridge repairs" is about the
     "Alder Street Bridge", which answers no "which city project was put off…?" (tallis t21), nor
@@ -292,14 +298,17 @@ def own_thing(name: str, question: str) -> bool:
     for ("Which river…?": "the Venn River") is not the question's own."""
     words = name.split()
     head = words[-1].lower() if words else ""
-    which = re.match(r"\s*(?:which|what)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", question, re.I)
-    return bool(head) and head not in (which.group(1).lower().split() if which else ()) \
+    return bool(head) and head not in (w.lower() for w in _which_words(question)) \
         and bool(re.search(r"\bthe\s+" + re.escape(head) + r"s?\b", question, re.I))
 
 
 def own_names(claim: str, question: str) -> list[str]:
     """The names of `claim` that are what `question` is about (`own_thing`)."""
     return [n for n in _names(claim, skip_first=False) if own_thing(n, question)]
+
+
+# "the South Korean president": a title the question gives someone
+_THE_TITLE = re.compile(r"\bthe\s+((?:[A-Z][\w.-]*\s+){0,3}(?:" + "|".join(_PERSON_NOUNS) + r"))\b")
 
 
 def titled_as_asked_about(claim: str, question: str) -> bool:
@@ -309,12 +318,11 @@ def titled_as_asked_about(claim: str, question: str) -> bool:
     (gold p06). "Who is the mayor…?" is answered by the mayor's name, so it is left alone."""
     if not re.match(r"\s*who\b", question, re.I) or re.match(r"\s*who\s+(?:is|was|are|were)\b", question, re.I):
         return False
-    nouns = "|".join(_PERSON_NOUNS)
-    titles = {m.group(1).lower() for m in re.finditer(
-        r"\bthe\s+((?:[A-Z][\w.-]*\s+){0,3}(?:" + nouns + r"))\b", question)}
+    titles = {m.group(1).lower() for m in _THE_TITLE.finditer(question)}
     new = [n for n in _names(claim, skip_first=False) if unmentioned([n], question)]
     if not titles or not new:
         return False
+
     def titled(name: str) -> bool:
         at = claim.find(name)
         before = " ".join(claim[:at].split()[-4:]).lower()
@@ -328,6 +336,23 @@ _PLAN = re.compile(r"\b(?:would|will|could|might|may|shall)\s+(?:\w+ly\s+)?(?!be
                    re.I)
 
 
+def years_named(question: str) -> set[str]:
+    """The years `question` names ("in the 2021 election": {"2021"})."""
+    return set(re.findall(r"\b(?:1[89]|20)\d\d\b", question))
+
+
+def asks_last_year(question: str) -> bool:
+    """Whether `question` is about last year ("in last year's race")."""
+    return bool(re.search(r"\blast\s+year['’]s\b|\b(?:in|during)\s+last\s+year\b", question, re.I))
+
+
+def rate_unit(question: str) -> str | None:
+    """The unit of a rate `question` asks for: "share" of "How much is Fenwick paying per Marlow's
+    share?", which the 210 million dollars its owner receives does not give (tallis tu11)."""
+    per = re.search(r"\bper\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", question, re.I)
+    return next((w for w in reversed(per.group(1).split()) if w.islower()), None) if per else None
+
+
 def plan_for_outcome(claim: str, question: str) -> bool:
     """Whether `claim` gives an intention where `question` asks what came of something: "his
     campaign would ask for a recount" is no "outcome of the recount" (tallis tu03)."""
@@ -337,16 +362,15 @@ def plan_for_outcome(claim: str, question: str) -> bool:
 def which_phrase(question: str) -> list[str]:
     """The lower-case words after "which/what" up to a verb: ["conservation", "foundation"] of
     "Which conservation foundation paid…", [] of "What did…"."""
-    m = re.match(r"\s*(?:which|what)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", question, re.I)
     phrase = []
-    for w in (m.group(1).split() if m else ()):
+    for w in _which_words(question):
         if w.lower() in _AUXILIARIES or not w.islower():
             break
         phrase.append(w)
     return phrase
 
 
-def only_own_thing(question: str, claim: str) -> bool:
+def only_own_thing(claim: str, question: str) -> bool:
     """Whether `claim` answers "which X…?" with no X and no name but what the question is about:
     "The Cedar Ridge Fire was shut…" for "Which road was shut because of the fire?" (kestrel k07)."""
     phrase = which_phrase(question)
@@ -556,11 +580,10 @@ def counts_only_things(claim: str) -> bool:
             continue  # a year, or "640 million…": the last number word counts
         after = words[i + 1:i + 4]
         after = after[:next((j for j, x in enumerate(after) if x.lower() == "of"), len(after))]
-        plural = next((x for x in after if x.lower() in _PLURALS or x.lower() in _OF_PEOPLE
+        plural = next((x.lower() for x in after if x.lower() in _PLURALS or x.lower() in _OF_PEOPLE
                        or (len(x) > 3 and x.islower() and x.endswith("s") and x not in STOPWORDS)), None)
-        if plural is None or plural.lower() in PEOPLE or plural.lower() in _OF_PEOPLE \
-                or plural.lower() in _PLURALS or _AGENT.search(plural.lower()) \
-                or plural.lower() in _PERSON_NOUNS or plural.lower().rstrip("s") in _PERSON_NOUNS:
+        if plural is None or plural in PEOPLE or plural in _OF_PEOPLE or plural in _PLURALS or _AGENT.search(plural) \
+                or plural in _PERSON_NOUNS or plural.rstrip("s") in _PERSON_NOUNS:
             return False
         things += 1
     return things > 0
@@ -711,7 +734,7 @@ def name_beside(noun: str, claim: str, text: str, question: str) -> bool:
     return False
 
 
-def unnamed_which(question: str, claim: str) -> bool:
+def unnamed_which(claim: str, question: str) -> bool:
     """Whether `claim` answers "which X…?" with "a X" and no name beside it: "paid for by a grant
     from a conservation foundation" does not say which foundation (tallis tu08). Only an X in the
     question's own words: "a Russian-flagged ship" says more than "a ship", and so does a name or a

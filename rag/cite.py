@@ -128,17 +128,15 @@ def best_quote(claim: Sequence[str], hits: Sequence[Hit], i: int, echo: frozense
     # the date line, which says when the article came out, not when anything in it happened
     # ("the bridge opened in 2025-10-24" quoted from "date 2025-10-24"; tallis t16)
     dated = set(content_words(hits[i].date or "")) | {"date", "published", "updated"}
-    singles = [-1.0 if is_instruction(t) or not need <= w or (w and w <= dated) else support(claim, w, echo)
-               for t, w in zip(texts, words)]
+    usable = [not is_instruction(t) and not (w and w <= dated) for t, w in zip(texts, words)]
+    singles = [support(claim, w, echo) if ok and need <= w else -1.0 for ok, w in zip(usable, words)]
     best = Quote(i, spans[0][0], spans[0][1], -1.0, frozenset(words[0]))
     for j, (s, e) in enumerate(spans):
         if singles[j] > best.support:
             best = Quote(i, s, e, singles[j], frozenset(words[j]))
     for j in range(len(spans) - 1):
         pair_words = words[j] | words[j + 1]
-        pair = (support(claim, pair_words, echo) if min(singles[j], singles[j + 1]) >= 0 or (
-            need and need <= pair_words and not any(is_instruction(t) or (w and w <= dated)
-                                                    for t, w in zip(texts[j:j + 2], words[j:j + 2]))) else -1.0)
+        pair = support(claim, pair_words, echo) if usable[j] and usable[j + 1] and need <= pair_words else -1.0
         # A pair only when it adds real support over each of its sentences and the best single.
         if pair > max(singles[j], singles[j + 1], best.support) + 0.1:
             best = Quote(i, spans[j][0], spans[j + 1][1], pair, frozenset(pair_words))
@@ -151,13 +149,15 @@ def quoted(hits: Sequence[Hit], q: Quote) -> str:
     return chunk.text[q.start - chunk.start:q.end - chunk.start]
 
 
-def surroundings(hits: Sequence[Hit], q: Quote, reach: int = 1, title: bool = True) -> str:
-    """The quote with `reach` sentences either side of it in its passage, and (with `title`) the passage's title and date."""
+def surroundings(hits: Sequence[Hit], q: Quote, reach: int = 1, title: bool = True, ahead: int | None = None) -> str:
+    """The quote with `reach` sentences either side of it in its passage (`ahead` after it, when
+    given), and (with `title`) the passage's title and date."""
     chunk = hits[q.hit].chunk
     spans = split_sentences(chunk.text, offset=chunk.start) or [(chunk.start, chunk.end)]
     first = min((j for j, (s, e) in enumerate(spans) if e > q.start), default=0)
     last = max((j for j, (s, e) in enumerate(spans) if s < q.end), default=len(spans) - 1)
-    start, end = spans[max(0, first - reach)][0], spans[min(len(spans) - 1, last + reach)][1]
+    ahead = reach if ahead is None else ahead
+    start, end = spans[max(0, first - reach)][0], spans[min(len(spans) - 1, last + ahead)][1]
     around = chunk.text[start - chunk.start:end - chunk.start]
     return "\n".join((hits[q.hit].title, hits[q.hit].date or "", around)) if title else around
 
@@ -219,18 +219,15 @@ def article_context(pool: Sequence[Hit]) -> dict[str, str]:
     return {src: "\n".join(parts) for src, parts in texts.items()}
 
 
-def _in_year(years: set[str], hits: Sequence[Hit], q: Quote) -> bool:
+def _in_year(years: set[str], last_year: bool, hits: Sequence[Hit], q: Quote) -> bool:
     """Whether the quote is set in a year the question names: the year is in the quote or the
     sentence before it, or is the year its article came out. "…against 30,332 for Haines" is
     this year's count, not the "previous election in 2021" two sentences on (tallis tu01).
-    "last year" is the year before the article's, said so or by number: this year's winning
+    `last_year`: the year before the article's, said so or by number: this year's winning
     time is not "her time in last year's race" (kestrel ku07)."""
-    chunk = hits[q.hit].chunk
-    spans = split_sentences(chunk.text, offset=chunk.start) or [(chunk.start, chunk.end)]
-    first = min((j for j, (s, e) in enumerate(spans) if e > q.start), default=0)
-    before = chunk.text[spans[max(0, first - 1)][0] - chunk.start:q.end - chunk.start]
+    before = surroundings(hits, q, 1, title=False, ahead=0)
     date = hits[q.hit].date or ""
-    if "last year" in years:
+    if last_year:
         return bool(re.search(r"\blast\s+year|\ba\s+year\s+(?:ago|earlier|before)", before, re.I)) or (
             date[:4].isdigit() and str(int(date[:4]) - 1) in before)
     return any(y in before or date.startswith(y) for y in years)
@@ -367,12 +364,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
               and not any(t[:1].isalpha() for t in answercheck.narrowing_terms(question)))
     noun = answercheck.counted(question)
     people = answercheck.asks_people(question)
-    years = set(re.findall(r"\b(?:1[89]|20)\d\d\b", question)) or (
-        {"last year"} if re.search(r"\blast\s+year['’]s\b|\b(?:in|during)\s+last\s+year\b", question, re.I) else set())
-    # a rate: "How much is Fenwick paying per Marlow's share?" is not answered by the 210 million
-    # dollars the owner receives (tallis tu11): the quote itself has the unit ("share")
-    per = re.search(r"\bper\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", question, re.I)
-    rate = next((w for w in reversed(per.group(1).split()) if w.islower()), None) if per else None
+    years = answercheck.years_named(question)
+    last_year = not years and answercheck.asks_last_year(question)
+    rate = answercheck.rate_unit(question)
     context = article_context(pool)
     kept: list[tuple[str, list[Quote]]] = []
     parts = answercheck.question_parts(question)
@@ -389,7 +383,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         """The claim's supporting quotes, with corroborating articles; [] when it fails a check."""
         if says_cannot(claim):
             return []  # "the articles do not say ..." is not a claim to cite
-        if not kinds and answercheck.only_own_thing(question, claim):  # "the Cedar Ridge Fire was shut" for "which road…?"
+        if not kinds and answercheck.only_own_thing(claim, question):  # "the Cedar Ridge Fire was shut" for "which road…?"
             log.debug("dropped (names only what the question is about, no %s): %s",
                       " ".join(answercheck.which_phrase(question)), claim)
             return []
@@ -399,7 +393,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         if answercheck.titled_as_asked_about(claim, question):  # the question's own president as the doer
             log.debug("dropped (names the person the question already speaks of): %s", claim)
             return []
-        if answercheck.unnamed_which(question, claim):  # "a conservation foundation" for "which foundation…?"
+        if answercheck.unnamed_which(claim, question):  # "a conservation foundation" for "which foundation…?"
             log.debug("dropped (says 'a' of what the question asks which of): %s", claim)
             return []
         if people and answercheck.counts_only_things(claim):  # "Fenwick runs 212 stores" for "how many people…"
@@ -485,8 +479,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         grounded = [q for q in grounded if not answercheck.contrasted(question, quoted(hits, q))]
         if rate:  # "how much per share?": the quote gives it per share ("per", "a", "each" share)
             grounded = [q for q in grounded if re.search(r"\b" + re.escape(rate[:5]), quoted(hits, q), re.I)]
-        if years:  # "How many votes did Haines get in the 2021 election?" (tallis tu01)
-            grounded = [q for q in grounded if _in_year(years, hits, q)]
+        if years or last_year:  # "How many votes did Haines get in the 2021 election?" (tallis tu01)
+            grounded = [q for q in grounded if _in_year(years, last_year, hits, q)]
         if who is not None:  # "What did Putin say…": the quote reports something Putin said
             grounded = [q for q in grounded if answercheck.reports_speech(who, quoted(hits, q))]
         # the claim with its quote's neighbourhood must be about what the question asks:

@@ -466,13 +466,13 @@ def test_a_count_of_people_is_not_answered_by_a_count_of_things():
 
 def test_which_x_is_not_answered_by_a_x():
     question = "Which conservation foundation paid for the frog expedition?"
-    assert unnamed_which(question, "It was paid for by a grant from a conservation foundation and by cake sales.")
-    assert not unnamed_which(question, "A foundation, the Rainforest Trust, paid for it.")
-    assert not unnamed_which(question, "The Rainforest Trust paid for it.")
+    assert unnamed_which("It was paid for by a grant from a conservation foundation and by cake sales.", question)
+    assert not unnamed_which("A foundation, the Rainforest Trust, paid for it.", question)
+    assert not unnamed_which("The Rainforest Trust paid for it.", question)
     # more than the question's words, or a figure or name just after: it says which
-    assert not unnamed_which("Which ship carried the containers?", "A Russian-flagged ship carried them.")
-    assert not unnamed_which("What pay rise does the deal give?", "The deal gives a pay rise of 7 percent.")
-    assert not unnamed_which("What did the company say?", "A company spokesman said no.")
+    assert not unnamed_which("A Russian-flagged ship carried them.", "Which ship carried the containers?")
+    assert not unnamed_which("The deal gives a pay rise of 7 percent.", "What pay rise does the deal give?")
+    assert not unnamed_which("A company spokesman said no.", "What did the company say?")
 
 
 def test_the_thing_a_question_is_about_does_not_answer_it():
@@ -503,10 +503,10 @@ def test_the_winner_is_not_the_one_who_lost():
 
 def test_which_x_is_not_answered_by_the_thing_the_question_is_about():
     question = "Which road was shut because of the fire?"
-    assert only_own_thing(question, "The Cedar Ridge Fire was shut because of the wind from the west.")
-    assert not only_own_thing(question, "Route 9 was shut because of the Cedar Ridge Fire.")
-    assert not only_own_thing(question, "The road past the Cedar Ridge Fire was shut.")
-    assert not only_own_thing("What length will the Riverside tram line have?", "The Riverside line will be 6.4 kilometres long.")
+    assert only_own_thing("The Cedar Ridge Fire was shut because of the wind from the west.", question)
+    assert not only_own_thing("Route 9 was shut because of the Cedar Ridge Fire.", question)
+    assert not only_own_thing("The road past the Cedar Ridge Fire was shut.", question)
+    assert not only_own_thing("The Riverside line will be 6.4 kilometres long.", "What length will the Riverside tram line have?")
 
 
 def test_the_person_the_question_speaks_of_is_not_who_did_it():
