@@ -9,7 +9,7 @@ Three checks catch that, each a plain function `rag.cite` applies:
   ("when/between which dates" -> date, "what date/which weekday/month/year" -> a date on
   the calendar, a weekday, a month, a year ("last month" is no date), "at what time" -> a
   date or a time of day ("2:40 p.m."), "how long" -> a duration or a length, "how much
-  money/aid/did it cost", "what were they worth" -> an amount of money, "how far" -> a distance with its unit,
+  money/aid/did it cost", "what were they worth" -> an amount of money, "how far/deep/tall" -> a distance with its unit,
   "how many/how much" -> number, "how/by what means was it moved/shipped/sent" -> a means
   of transport ("by rail", "a Russian-flagged vessel") the question does not name,
   "who/which spokesman" -> person, "where/which port" -> place ("where … from", "from which
@@ -25,7 +25,8 @@ Three checks catch that, each a plain function `rag.cite` applies:
 - `narrowing_terms`: the years, numbers and proper names a question uses to narrow what
   it asks ("in 2019", "near Tikhoretsk"); the cited passages must mention every one.
 - `unbacked_money`: an amount of money in a claim must be money in its passage too:
-  "$1,000" is not supported by "1,000 containers".
+  "$1,000" is not supported by "1,000 containers"; `unbacked_durations` does the same for
+  a stretch of time ("over 60 years" is not "more than 60" members).
 - `speaker` / `reports_speech`: "What did Putin say…" is answered only by a quote that
   reports words (said, told, "…") and names Putin; a sentence that merely names him is not.
 - `other_end`: a distance from somewhere the question does not ask about ("410 million
@@ -54,11 +55,15 @@ import re
 
 from rag.text import STOPWORDS, WORD_NUMBERS, content_words, numbers
 
+# a year: 1800-2099 anywhere, an earlier one only after "in", "since", "from", "until" or "circa"
+# ("made in Cremona in 1721"), where a four-digit count is rare (counts have a comma: "1,500")
+_YEAR = (r"\b(?:1[89]|20)\d\d\b|(?:(?<=\bin )|(?<=\bsince )|(?<=\bfrom )|(?<=\buntil )|(?<=\bcirca ))"
+         r"1[0-7]\d\d\b")
 _MONTHS = ("january february march april may june july august september october november december "
            "jan feb mar apr jun jul aug sep sept oct nov dec").split()
 _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _DATE_WORDS = re.compile(
-    r"\b(?:" + "|".join(_MONTHS + _WEEKDAYS) + r")\b|\b(?:1[89]|20)\d\d\b|\b(?:day|week|month|year|decade)s?\b"
+    r"\b(?:" + "|".join(_MONTHS + _WEEKDAYS) + r")\b|" + _YEAR + r"|\b(?:day|week|month|year|decade)s?\b"
     r"|-day\b|-week\b|-month\b|-year\b|\b(?:today|yesterday|tomorrow|ago)\b"
     # a time of day answers "at what time": "2:40 p.m.", "6 am", "noon", "in the evening"
     r"|\b\d{1,2}(?::\d\d)?\s*(?:[ap]\.m\.|[ap]m\b)|\b\d{1,2}:\d\d\b"
@@ -79,9 +84,26 @@ _PERSON_NOUNS = ("person people official officials spokesman spokeswoman spokesp
                  "councillor councilor mayor governor judge lawyer attorney prosecutor detective inspector officer "
                  "director executive chairman chairwoman manager coach player athlete runner driver candidate "
                  "winner scientist researcher astronomer doctor surgeon teacher professor artist painter writer "
-                 "singer actor architect engineer pilot captain founder owner economist mediator firm").split()
+                 "singer actor architect engineer pilot captain founder owner economist mediator firm "
+                 # bodies that act as a person does: "which university confirmed the find?"
+                 "university college club team crew union party bank charity council committee newspaper "
+                 "broadcaster network airline institute foundation society association federation ministry "
+                 "department authority regulator").split()
+# a person named by kinship or ownership answers "who": "passed to her nephew", "belongs to the landowner"
+_KIN_OR_OWNER = re.compile(
+    r"\b(?:the|a|an|his|her|their|its|my|our)\s+(?:[\w'’-]+\s+)?(nephew|niece|son|daughter|wife|husband|mother|"
+    r"father|parents|brother|sister|cousin|uncle|aunt|widow|widower|grandson|granddaughter|grandmother|"
+    r"grandfather|heirs?|family|landowners?|tenants?)\b", re.I)
 _PLACE_NOUNS = ("place port town city country region village state province capital base location area "
                 "territory island harbour harbor airport border site depot").split()
+# a place named by what it is rather than by a name: "at the university's natural history museum"
+# answers "where will it be exhibited?" (after a word saying where, so "the museum's director" is no place)
+_PLACE_AT = re.compile(
+    r"\b(?:at|in|inside|into|to|near|outside|from)\s+(?:the|a|an|its|his|her|their|our|[\w-]+['’]s?)\s+"
+    r"(?:[\w'’-]+\s+){0,3}?(museum|hospital|school|university|college|church|cathedral|hall|library|gallery|"
+    r"stadium|arena|station|airport|port|harbour|harbor|park|field|farm|village|town|city|square|theatre|theater|"
+    r"centre|center|prison|court|courthouse|factory|plant|warehouse|depot|base|camp|market|hotel|office|"
+    r"headquarters|embassy|clinic|beach|lake|river|bridge|island|garden|zoo|mine|reservoir|site)s?\b", re.I)
 _DATE_NOUNS = "date dates day days weekday month months year years period time timeframe span week weeks".split()
 _NAME_NOUNS = "name names title".split()
 _NUMBER_NOUNS = ("amount sum number price cost percentage percent share proportion total figure quantity margin score "
@@ -126,8 +148,8 @@ _CALENDAR_KINDS = {"weekday": "weekday", "month": "month", "year": "year", "date
 _CALENDAR = {
     "weekday": re.compile(r"\b(?:" + "|".join(_WEEKDAYS) + r")s?\b", re.I),
     "month": re.compile(r"\b(?:" + "|".join(_MONTHS) + r")\b", re.I),
-    "year": re.compile(r"\b(?:1[89]|20)\d\d\b"),
-    "calendar": re.compile(r"\b(?:" + "|".join(_MONTHS + _WEEKDAYS) + r")\b|\b(?:1[89]|20)\d\d\b|\b\d{1,2}/\d{1,2}\b"
+    "year": re.compile(_YEAR),
+    "calendar": re.compile(r"\b(?:" + "|".join(_MONTHS + _WEEKDAYS) + r")\b|" + _YEAR + r"|\b\d{1,2}/\d{1,2}\b"
                            r"|\b(?:today|yesterday|tomorrow)\b", re.I),
 }
 _WH = re.compile(r"\b(who|whom|whose|where|when|what|which|how)\b", re.I)
@@ -156,7 +178,7 @@ def _kind_of(wh: str, following: str) -> frozenset[str] | None:
             return frozenset({"money", "number"})
         if nxt == "much" and _MONEY_CUE.search(following):
             return frozenset({"money"})
-        if nxt == "far":
+        if nxt in ("far", "deep", "tall"):  # a length with its unit: "4.6 billion years" is not how deep
             return frozenset({"distance"})
         if nxt in ("many", "much", "large", "big", "old", "often", "frequently", "high", "heavy", "wide"):
             return frozenset({"number"})
@@ -282,7 +304,9 @@ _YEAR_AFTER = re.compile(r"\b(?:in|since|from|until|till|by|of|to|and|between)\s
 
 def _a_year(text: str, m: re.Match) -> bool:
     """Whether number match `m` of `text` is a year after a preposition ("in 1889"), not a count."""
-    return bool(re.fullmatch(r"(?:1[89]|20)\d\d", m.group().rstrip(",.")) and _YEAR_AFTER.search(text[:m.start()]))
+    year = _CALENDAR["year"].match(text, m.start())
+    return bool(year and year.end() == m.start() + len(m.group().rstrip(",."))
+                and _YEAR_AFTER.search(text[:m.start()]))
 
 
 def _which_words(question: str) -> list[str]:
@@ -338,7 +362,7 @@ _PLAN = re.compile(r"\b(?:would|will|could|might|may|shall)\s+(?:\w+ly\s+)?(?!be
 
 def years_named(question: str) -> set[str]:
     """The years `question` names ("in the 2021 election": {"2021"})."""
-    return set(re.findall(r"\b(?:1[89]|20)\d\d\b", question))
+    return set(re.findall(_YEAR, question))
 
 
 def asks_last_year(question: str) -> bool:
@@ -437,6 +461,11 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
                                                            + re.escape(n) + r"\b", claim)]
             if new_name(names):
                 return True
+            if kind == "person" and new([m.group(1) for m in _KIN_OR_OWNER.finditer(claim)]):
+                return True
+            if kind == "place" and not _ORIGIN.search(question) and new(
+                    [m.group(1) for m in _PLACE_AT.finditer(claim)]):
+                return True
     return False
 
 
@@ -503,6 +532,21 @@ def unbacked_money(claim: str, passage: str) -> list[str]:
             and not amounts(claim, m) & money]
 
 
+_SPAN = re.compile(r"\b(\d[\d,.]*|" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + r")[\s-]+"
+                   r"(second|minute|hour|day|week|month|year|decade)s?\b", re.I)
+
+
+def unbacked_durations(claim: str, passage: str) -> list[str]:
+    """Stretches of time in `claim` ("over 60 years") that `passage` never gives with that number
+    and unit: "It now has more than 60" (members) is no 60 years; "its 87-year history" is 87 years."""
+    def spans(text: str) -> set[tuple[str, str]]:
+        return {(WORD_NUMBERS.get(m.group(1).lower(), m.group(1).replace(",", "")), m.group(2).lower())
+                for m in _SPAN.finditer(text)}
+
+    given = spans(passage)
+    return [m.group() for m in _SPAN.finditer(claim) if not spans(m.group()) & given]
+
+
 _CURRENCY_SYMBOLS = {"$": "dollars", "€": "euros", "£": "pounds", "¥": "yen", "₹": "rupees"}
 
 
@@ -541,12 +585,15 @@ def unmentioned(terms: list[str], passages: str) -> list[str]:
 _COUNT = re.compile(r"\bhow\s+many\s+((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)(?=\s+(?:did|does|do|is|are|was|were|has|have|had|"
                     r"will|would|can|could|of|in|on|at|from|to|for|that|per|\w+ed)\b|\s*[?,]|$)", re.I)
 _PLURALS = frozenset("people men women children police staff cattle feet teeth mice geese".split())
-_ANY_COUNT = frozenset("time times people persons person one ones".split())
+# nouns any count answers: "times", "people", and "places" ("six distribution points" for "at how many places")
+_ANY_COUNT = frozenset("time times people persons person one ones places things".split())
 # a count of people answers a count of any of these: "hire about 2,000 people" for "how many workers"
 PEOPLE = frozenset(("workers employees staff jobs residents citizens civilians inhabitants people soldiers troops "
                      "firefighters officers police runners athletes players participants competitors students "
                      "voters fans spectators visitors tourists passengers patients victims refugees migrants "
                      "evacuees members children adults families").split())
+# homes counted in other words: "140,000 households" for "how many homes" (cosine 0.70)
+DWELLINGS = frozenset("homes houses households properties dwellings flats apartments residences".split())
 
 
 # what else a count of people is given in: their votes, deaths, homes… ("30,332 votes" for "how many

@@ -82,7 +82,9 @@ _CANNOT = re.compile(
 
 
 _CREDIT = re.compile(r"^(?:according\s+to|based\s+on|as\s+(?:stated|mentioned|reported)\s+in)"
-                     r"(?:\s+(?:the|these|this)?\s*(?:provided\s+)?(?:sources?|passages?|articles?|texts?|information))?\s*,\s*",
+                     r"(?:\s+(?:the|these|this)?\s*(?:provided\s+)?(?:sources?|passages?|articles?|texts?|information)"
+                     # what is left of "Based on sources [1] and [3]," and "… the information provided in the sources,"
+                     r"(?:\s+(?:and|provided|given|in|the|these|sources?|passages?|articles?|texts?))*)?\s*,\s*",
                      re.I)
 
 
@@ -236,13 +238,14 @@ def _in_year(years: set[str], last_year: bool, hits: Sequence[Hit], q: Quote) ->
 def _alike(noun: str, words: list[str], similar: WordSimilarity | None) -> list[bool]:
     """For each of `words`, whether it counts `noun`: the noun itself, or a word close in meaning
     (cosine at least SAME_THING: "stores" for "shops" 0.84; at least SIMILAR between two nouns of
-    people: "employees" for "staff" 0.72, but "voters" for "students" 0.35)."""
+    people: "employees" for "staff" 0.72, but "voters" for "students" 0.35; or of homes:
+    "households" for "homes" 0.70)."""
     same = [answercheck.counts(noun, {w}) for w in words]
     if similar is None or all(same):
         return same
     cosines = similar.best(words, [noun])
-    people = noun.lower() in answercheck.PEOPLE
-    return [s or c >= (SIMILAR if people and w.lower() in answercheck.PEOPLE else SAME_THING)
+    kin = [g for g in (answercheck.PEOPLE, answercheck.DWELLINGS) if noun.lower() in g]
+    return [s or c >= (SIMILAR if any(w.lower() in g for g in kin) else SAME_THING)
             for s, w, c in zip(same, words, cosines)]
 
 
@@ -430,7 +433,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         def far(q: Quote) -> list[str]:
             # the numbers and the names the question does not give must be near the quote, not
             # anywhere in its article ("$24 billion" for Israel from a sentence about Ukraine),
-            # and an amount of money must be money there ("$1,000" is not "1,000 containers");
+            # and an amount of money must be money there ("$1,000" is not "1,000 containers"), and a
+            # stretch of time one there ("over 60 years" is not "more than 60" members);
             # a name (not a number) the question gives, repeated by the claim, within ABOUT_REACH sentences:
             # "$24 billion in aid for Israel" quoted from the Ukraine sentence of an article
             # that names Israel three paragraphs on (1.5B u21)
@@ -451,7 +455,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             return [t for t in names
                     if (answercheck.unmentioned([t], question) and not (figure and t[:1].isalpha()))
                     or (t[:1].isalpha() and answercheck.unmentioned([t], wide))
-                    ] + answercheck.unbacked_money(claim, near)
+                    ] + answercheck.unbacked_money(claim, near) + answercheck.unbacked_durations(claim, near)
 
         candidates = [best_quote(words, hits, i, echo) for i in fits]
         # the sentence that states the claim's numbers, where another shares more of its other

@@ -181,6 +181,8 @@ def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | No
                 continue  # "a supplier in Portugal" gives no supplier's name
             if answercheck.contrasted(question, text):
                 continue  # the women's race for the men's
+            if answercheck.unnamed_which(text, question):
+                continue  # "a grant from a conservation foundation" names no foundation (tallis tu08)
             if did and answercheck.agentless(did, question, text):
                 continue  # "the course record set in 2019" says nothing of who set it
             if hit.title and hit.title in text:

@@ -3,11 +3,11 @@
 import pytest
 
 from rag.answercheck import (agentless, plan_for_outcome, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
-                             narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_money, unmentioned,
+                             narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_durations, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
 from rag.schema import Chunk, Hit
-from tests.conftest import ARTICLES
+from tests.conftest import ARTICLES, passage
 
 A004 = (ARTICLES / "004_3446e91bcb69a8cf.txt").read_text(encoding="utf-8")
 A000 = (ARTICLES / "000_7567e1b7e9e7013d.txt").read_text(encoding="utf-8")
@@ -524,3 +524,57 @@ def test_an_intention_is_not_what_came_of_it():
     assert plan_for_outcome("The campaign plans to ask for a recount.", question)
     assert not plan_for_outcome("The recount confirmed the result: Adeyemi won by 874 votes.", question)
     assert not plan_for_outcome("His campaign would ask for a recount.", "What did Haines say after the count?")
+
+
+def test_a_year_before_1800_is_a_year_after_in():
+    question = "In which year was the violin made?"
+    assert gives("The violin was made in Cremona in 1721.", asked_kinds(question), question)
+    assert not gives("The violin was sold for 1500 euros.", asked_kinds(question), question)
+    hits = [passage("v.txt", "A violin made in Cremona in 1721 sold at auction in Vienna.\n")]
+    assert not cite("The violin was made in Cremona in 1721 [1].", hits, 0.5, question).refused
+
+
+def test_a_place_named_by_what_it_is_answers_where():
+    question = "Where will the meteorite be exhibited?"
+    kinds = asked_kinds(question)
+    assert gives("It will be shown at the university's natural history museum.", kinds, question)
+    assert not gives("The museum's director welcomed it.", kinds, question)  # no word saying where
+    assert not gives("It will be exhibited at the museum.", kinds, "Where in the museum will it be exhibited?")
+
+
+def test_how_deep_asks_for_a_length():
+    question = "How deep was the crater the meteorite made?"
+    assert asked_kinds(question) == {"distance"}
+    assert not gives("The crater was about 4.6 billion years old.", asked_kinds(question), question)
+    assert gives("The crater was 3 metres deep.", asked_kinds(question), question)
+
+
+def test_a_count_of_places_is_answered_by_any_count():
+    assert counted("At how many places was bottled water handed out?") is None
+    hits = [passage("w.txt", "The city handed out bottled water at six distribution points.\n")]
+    assert not cite("At six distribution points, bottled water was handed out [1].", hits, 0.5,
+                    "At how many places was bottled water handed out?").refused
+
+
+def test_a_stretch_of_time_needs_its_number_and_unit_in_the_passage():
+    passage_text = "It is the club's first title in its 87-year history. The programme now has more than 60."
+    assert unbacked_durations("The club has existed for over 60 years.", passage_text) == ["60 years"]
+    assert unbacked_durations("The club has existed for 87 years.", passage_text) == []
+    assert unbacked_durations("The strike lasted 11 days.", "a deal that ends an eleven-day strike") == []
+    hits = [passage("c.txt", passage_text + "\n")]
+    assert cite("The Carrow club has existed for over 60 years [1].", hits, 0.5,
+                "How long has the Carrow club existed?").refused
+
+
+def test_a_body_is_asked_for_as_a_person_is():
+    assert asked_kinds("Which university confirmed the find?") == {"person"}
+    assert asked_kinds("Which council member opposed the tram plan?") == {"person"}
+
+
+def test_kin_and_owners_answer_who():
+    question = "Who inherited the violin after Stahl died?"
+    assert gives("After her death it passed to her nephew.", asked_kinds(question), question)
+    assert not gives("After her death it was put up for sale.", asked_kinds(question), question)
+    question = "Who does the meteorite legally belong to?"
+    assert gives("The meteorite belongs to the landowner.", asked_kinds(question), question)
+    assert not gives("The landowner's meteorite is old.", asked_kinds(question), "Who is the landowner?")

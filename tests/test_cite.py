@@ -486,3 +486,13 @@ def test_last_years_race_is_the_year_before_the_articles():
     hits = [Hit(Chunk("m.txt", 0, len(said), said), "Marathon", 0.03, 0.5, 1.0, date="2025-04-13")]
     assert not cite("Yui Matsuda's time in last year's race was 2:24:10 [1].", hits, 0.5,
                     "What was Yui Matsuda's time in last year's race?").refused
+
+
+def test_what_is_left_of_a_credit_with_markers_is_taken_off():
+    hits = [passage("r.txt", "Ellesmere University finished second in the final.\n")]
+    got = cite("Based on sources [1] and [3], Ellesmere University finished second.", hits, 0.5,
+               "Which crew finished second?")
+    assert got.answer == "Ellesmere University finished second [1]."
+    got = cite("Based on the information provided in the sources, Ellesmere University finished second [1].",
+               hits, 0.5, "Which crew finished second?")
+    assert got.answer == "Ellesmere University finished second [1]."

@@ -103,3 +103,12 @@ def test_how_frequently_asks_how_often():
     text = "Drivers are sent over the Harbour Road crossing. Cyclists can use a free shuttle bus that runs every 10 minutes.\n"
     got = extract("How frequently does the free shuttle bus run?", [passage("b.txt", text)])
     assert got is not None and "every 10 minutes" in got.text
+
+
+def test_a_which_question_is_not_answered_by_an_unnamed_one():
+    text = ("The expedition was paid for by a 45,000-dollar grant from a conservation foundation and by money "
+            "the students raised selling cakes and T-shirts on campus.\n")
+    assert extract("Which conservation foundation paid for the frog expedition?", [passage("f.txt", text)]) is None
+    named = "The frog expedition was paid for by a grant from the Aldous Conservation Foundation.\n"
+    got = extract("Which conservation foundation paid for the frog expedition?", [passage("f.txt", named)])
+    assert got is not None and "Aldous" in got.text

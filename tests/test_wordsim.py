@@ -69,3 +69,15 @@ def test_a_count_the_claim_gives_in_other_words_answers(similar):
     voters = [passage("v.txt", "The union has 6,500 students as members.\n")]
     assert cite("The union has 6,500 students [1].", voters, 0.5, "How many voters does the union have?",
                 similar=similar).refused
+
+
+def test_homes_counted_as_households_answer_how_many_homes(similar):
+    # "households" for "homes" (0.70, two nouns of dwellings; vennport v01), not "12 structures"
+    hits = [passage("w.txt", "About 140,000 households in Vennport were told to boil their tap water.\n")]
+    question = "How many homes were told to boil their water?"
+    assert cite("140,000 homes were told to boil their tap water [1].", hits, 0.5, question).refused
+    assert not cite("140,000 homes were told to boil their tap water [1].", hits, 0.5, question,
+                    similar=similar).refused
+    built = [passage("k.txt", "The fire destroyed 12 structures near the ridge.\n")]
+    assert cite("The fire destroyed 12 homes [1].", built, 0.5, "How many homes did the fire destroy?",
+                similar=similar).refused
