@@ -13,10 +13,7 @@ passages against each other (`rag.conflicts`, over twice as many passages as the
 prompt holds): a fact the articles give differently is stated with every version cited. A question that joins two ("How long…, and what kind
 of…?") whose one part nothing in the checked answer answers has that part asked on its
 own, with its own passages, and the two replies are checked together: one extra
-generation, only then. A reply of which nothing held up (and which is not the model's own
-"I don't know") is read once more from the same passages cut to their sentences nearest the
-question (`RETRY_TOKENS`): one extra generation, only then.
-Simplified on purpose: parts are split on ", and <question word>".
+generation, only then. Simplified on purpose: parts are split on ", and <question word>".
 """
 
 from __future__ import annotations
@@ -25,7 +22,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 
-from rag.cite import REFUSAL, cite, has_words, renumbered, says_cannot
+from rag.cite import REFUSAL, cite, has_words, renumbered
 from rag.conflicts import disagreements
 from rag.dates import DateRange
 from rag.followup import resolve
@@ -51,12 +48,6 @@ DISPUTE_DEPTH = 2
 # sentences the model's replies replaced with wrong ones. Off-topic questions ("What is the
 # capital of France?" 0.19, "How do I bake a chocolate cake?" 0.05) stay below it.
 MODEL_FLOOR = 0.20
-# A reply that is not the model's own "I don't know" but of which no sentence held up is read
-# once more with each passage cut to its sentences nearest the question (`rag.prompt.focus`,
-# at most this many tokens each): a shorter prompt in which the answering sentence stands out.
-# Estimated from recorded replies (eval/replay.py on the gold set's 80-token run): three
-# refused answerable questions answered (s29, p05, o01), no unanswerable one answered.
-RETRY_TOKENS = 80
 
 
 def check_question(question: object) -> str:
@@ -198,16 +189,6 @@ class Pipeline:
         if result.unanswered:
             texts = _article_texts(retriever, shown)
             result = cite(reply, shown, self.settings.min_support, q, disputes, texts, self.similar)
-        if result.refused and not says_cannot(reply) and not 0 < self.settings.passage_tokens <= RETRY_TOKENS:
-            # nothing of the reply held up: one more reading, of the passages cut to what bears on the question
-            focused, _ = build_messages(q, shown, self.generator.counter, self.settings.context_tokens, RETRY_TOKENS)
-            again: list[str] = []
-            yield Delta("\n")
-            yield from self._generate(focused, again, first)
-            retried = cite("".join(again), shown, self.settings.min_support, q, disputes, texts, self.similar)
-            reply += "\n" + "".join(again)
-            if not retried.refused:
-                result = retried
         t2 = time.perf_counter()
         yield Answer(asked, result.answer, result.refused, result.citations,
                      Timings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t0) * 1000,
