@@ -917,6 +917,36 @@ def agentless(verb: str, question: str, text: str) -> bool:
     return bool(every) and len(uses) == len(every) and all(set(_keys(m.group(1))) & done for m in uses)
 
 
+_AGENT_END = r"(?=\s*(?:[,.;:]|$)|\s+(?:while|when|after|before|in|on|at|near|during|as|who|which|that|and|with|for)\b)"
+
+
+def other_doer(verb: str, claim: str, text: str) -> bool:
+    """Whether `text` says `verb` only in the passive, "found by a farmer", and the doer after
+    "by" is neither in `claim` nor called so beside a name of `claim` ("Farmer Elsa Brandt"):
+    "Scientists at Halden University found the meteorite" against "a stone found by a farmer"
+    (vennport v26). False when the text also says it of a name of the claim, or has no "VERB by"."""
+    agents = [m.group(1) for m in re.finditer(r"\b" + re.escape(verb) + r"\s+by\s+(?:(?:the|a|an|its|his|her|their)\s+)?"
+                                              r"((?:[\w'’-]+\s+){0,3}?[\w'’-]+)" + _AGENT_END, text, re.I)]
+    if not agents:
+        return False
+    said = {k for w in re.findall(r"[\w'’-]+", claim) for k in _keys(w)}
+    names = [n for n in _names(claim, skip_first=False)]
+    # the text says it of the claim's doer too: "Brandt found the stone" (a name of the claim
+    # within three words before the verb)
+    for m in re.finditer(r"((?:[\w'’-]+\W+){0,3})" + re.escape(verb) + r"\b(?!\s+by\b)", text, re.I):
+        if any(_mentioned(n, {k for w in re.findall(r"[\w'’-]+", m.group(1)) for k in _keys(w)}) for n in names):
+            return False
+
+    def called(agent: str) -> bool:  # "Farmer Elsa Brandt", "Elsa Brandt, a farmer"
+        nouns = [w for w in re.findall(r"[\w'’-]+", agent) if w.lower() not in STOPWORDS]
+        return any(re.search(r"\b" + re.escape(noun) + r"\s+" + re.escape(name.split()[0]) + r"\b|\b"
+                             + re.escape(name.split()[-1]) + r",\s+(?:a|an|the)\s+(?:[\w-]+\s+)?" + re.escape(noun) + r"\b",
+                             text, re.I) for noun in nouns for name in names)
+
+    return not any({k for w in re.findall(r"[\w'’-]+", a) if w.lower() not in STOPWORDS for k in _keys(w)} & said
+                   or called(a) for a in agents)
+
+
 _NEGATORS = frozenset("no not never nobody none without neither nor".split())
 
 

@@ -474,7 +474,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         if did is not None:  # "Who built the rocket?": the quote or a sentence beside it says it was built
             # (by a word at least SIMILAR close: "depicted" for "portrayed" 0.69; a lower bar is
             # noise: "replaced" is 0.55 from "removed" and 0.43 from "in")
-            grounded = [q for q in grounded if _deed_said(did, question, surroundings(hits, q, REACH), similar)]
+            grounded = [q for q in grounded if _deed_said(did, question, surroundings(hits, q, REACH), similar)
+                        # and done by whom the claim says: not "found by a farmer" for the scientists (vennport v26)
+                        and not answercheck.other_doer(did, claim, surroundings(hits, q, REACH))]
         if thing is not None:  # "What is the name of the supplier…?": a name beside "supplier" in the quote
             grounded = [q for q in grounded if answercheck.name_beside(thing, claim, quoted(hits, q), question)]
         if lead is not None:  # "Who runs Voltaris?": the name given has a leader's title there ("chief executive")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (agentless, plan_for_outcome, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (agentless, other_doer, plan_for_outcome, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_durations, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -578,3 +578,14 @@ def test_kin_and_owners_answer_who():
     question = "Who does the meteorite legally belong to?"
     assert gives("The meteorite belongs to the landowner.", asked_kinds(question), question)
     assert not gives("The landowner's meteorite is old.", asked_kinds(question), "Who is the landowner?")
+
+
+def test_a_deed_said_in_the_passive_was_done_by_the_one_after_by():
+    text = ("Scientists at Halden University confirmed that a stone found by a farmer while ploughing is a "
+            "meteorite. Farmer Elsa Brandt spotted the stone in April.")
+    assert other_doer("found", "Scientists at Halden University found the meteorite.", text)
+    assert not other_doer("found", "Elsa Brandt found the meteorite.", text)  # called a farmer beside her name
+    assert not other_doer("found", "Brandt found it.", "Brandt found the stone. It was found by a farmer.")
+    hits = [passage("m.txt", text + "\n")]
+    got = cite("Scientists at Halden University found the meteorite [1].", hits, 0.5, "Who found the meteorite?")
+    assert "University found" not in got.answer  # the claim is dropped (the sentence itself may be quoted)
