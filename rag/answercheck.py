@@ -917,6 +917,26 @@ def agentless(verb: str, question: str, text: str) -> bool:
     return bool(every) and len(uses) == len(every) and all(set(_keys(m.group(1))) & done for m in uses)
 
 
+def _role_before(name: str, text: str) -> set[str]:
+    """The lower-case role nouns written just before `name` in `text` ("the composer Aurelia Stahl": composer)."""
+    first = re.escape(name.split()[0])
+    return {m.group(1).lower() for m in re.finditer(r"\b([a-z][a-z-]+)\s+" + first + r"\b", text)
+            if m.group(1) in _PERSON_NOUNS or _AGENT.search(m.group(1) + "s")}
+
+
+def relabelled(claim: str, quote: str) -> bool:
+    """Whether `claim` gives a name a role its quote gives it otherwise: "The violin maker Aurelia
+    Stahl" against "the composer Aurelia Stahl" (vennport vu13: the question's "which violin maker"
+    put in front of the one name the passage has). Only roles written just before the name, in both,
+    and a claim's role the quote never writes ("the mayor Grace Adeyemi" is "elected mayor" there)."""
+    for name in _names(claim, skip_first=False):
+        said, given = _role_before(name, claim), _role_before(name, quote)
+        written = {_stem(w) for w in re.findall(r"[a-z][a-z-]+", quote.lower())}
+        if said and given and not {_stem(w) for w in said} & (written | {_stem(w) for w in given}):
+            return True
+    return False
+
+
 _AGENT_END = r"(?=\s*(?:[,.;:]|$)|\s+(?:while|when|after|before|in|on|at|near|during|as|who|which|that|and|with|for)\b)"
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (agentless, other_doer, plan_for_outcome, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (agentless, other_doer, relabelled, plan_for_outcome, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_durations, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -589,3 +589,15 @@ def test_a_deed_said_in_the_passive_was_done_by_the_one_after_by():
     hits = [passage("m.txt", text + "\n")]
     got = cite("Scientists at Halden University found the meteorite [1].", hits, 0.5, "Who found the meteorite?")
     assert "University found" not in got.answer  # the claim is dropped (the sentence itself may be quoted)
+
+
+def test_a_name_given_another_role_than_its_quote_gives_it():
+    quote = "A violin once owned by the composer Aurelia Stahl sold at auction in Vienna."
+    assert relabelled("The violin maker Aurelia Stahl built the instrument.", quote)
+    assert not relabelled("The composer Aurelia Stahl owned the violin.", quote)
+    assert not relabelled("Aurelia Stahl owned the violin.", quote)
+    # a role the quote writes elsewhere: "elected mayor"
+    assert not relabelled("The mayor Grace Adeyemi won.", "Former schoolteacher Grace Adeyemi was elected mayor.")
+    hits = [passage("v.txt", quote + "\n")]
+    assert cite("The violin maker Aurelia Stahl built the instrument [1].", hits, 0.5,
+                "Which violin maker built the instrument?").refused
