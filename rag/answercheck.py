@@ -937,6 +937,36 @@ def relabelled(claim: str, quote: str) -> bool:
     return False
 
 
+_PLACING = re.compile(r"\b(?:came|come|comes|finished|finish|finishes|placed|place|ended|end|was|were|is|are)\s+"
+                      r"(first|second|third|fourth|fifth|sixth|last)\b", re.I)
+
+
+def placed_elsewhere(claim: str, question: str, text: str) -> bool:
+    """Whether a "who came/finished third?" claim names someone `text` does not place there: when
+    `text` writes the place ("with Kingsford Boat Club third"), a name of the claim stands within
+    five words of it; "Carrow finished third" names the winner (vennport v47). False when the
+    question asks no placing or `text` does not write its word ("31 seconds ahead of Tesfaye")."""
+    m = _PLACING.search(question)
+    if not m:
+        return False
+    spots = [p for p in re.finditer(r"\b" + m.group(1) + r"\b", text, re.I)]
+    names = [n for n in _names(claim, skip_first=False) if not _mentioned(n, text_keys(question))]
+    if not spots or not names:
+        return False
+    # a name by its own words: "Club" of "Carrow Rowing Club" is in "Kingsford Boat Club" too
+    own = [[w for w in n.split() if w.lower() not in _ORG_WORDS] for n in names]
+    for spot in spots:
+        around = text_keys(" ".join(re.findall(r"[\w'’-]+", text[:spot.start()])[-5:]
+                                    + re.findall(r"[\w'’-]+", text[spot.end():])[:5]))
+        if any(words and _mentioned(" ".join(words), around) for words in own):
+            return False
+    return True
+
+
+_ORG_WORDS = frozenset("club boat rowing university college team party company group city council united fc school "
+                       "association society union bank".split())
+
+
 _AGENT_END = r"(?=\s*(?:[,.;:]|$)|\s+(?:while|when|after|before|in|on|at|near|during|as|who|which|that|and|with|for)\b)"
 
 

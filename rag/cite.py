@@ -471,7 +471,10 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
                     and not answercheck.reversed_direction(claim, surroundings(hits, q, 0))
                     and not answercheck.swapped_subject(claim, quoted(hits, q))
                     and not answercheck.reversed_outcome(claim, quoted(hits, q))
-                    and not answercheck.relabelled(claim, quoted(hits, q))]
+                    and not answercheck.relabelled(claim, quoted(hits, q))
+                    # anywhere in its article: who came third is written once ("with Kingsford Boat Club third")
+                    and not answercheck.placed_elsewhere(claim, question, (articles or {}).get(hits[q.hit].chunk.source)
+                                                         or surroundings(hits, q, REACH))]
         if did is not None:  # "Who built the rocket?": the quote or a sentence beside it says it was built
             # (by a word at least SIMILAR close: "depicted" for "portrayed" 0.69; a lower bar is
             # noise: "replaced" is 0.55 from "removed" and 0.43 from "in")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (agentless, other_doer, relabelled, plan_for_outcome, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (agentless, other_doer, placed_elsewhere, relabelled, plan_for_outcome, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_durations, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -601,3 +601,16 @@ def test_a_name_given_another_role_than_its_quote_gives_it():
     hits = [passage("v.txt", quote + "\n")]
     assert cite("The violin maker Aurelia Stahl built the instrument [1].", hits, 0.5,
                 "Which violin maker built the instrument?").refused
+
+
+def test_who_came_third_is_the_name_beside_third():
+    text = ("The women of Carrow Rowing Club won the title.\n\nCarrow beat the defending champions, Ellesmere "
+            "University, by just under two seconds, with Kingsford Boat Club third.")
+    question = "Who finished third?"
+    assert placed_elsewhere("Carrow finished third in the eights.", question, text)
+    assert placed_elsewhere("Carrow Rowing Club finished third.", question, text)  # "Club" is Kingsford's too
+    assert not placed_elsewhere("Kingsford Boat Club finished third.", question, text)
+    # a text that does not write the place says nothing against the name
+    assert not placed_elsewhere("Solomon Tesfaye came second.", "Who came second behind Kiplagat?",
+                                "Kiplagat finished 31 seconds ahead of Ethiopia's Solomon Tesfaye.")
+    assert not placed_elsewhere("Carrow won.", "Who won the title?", text)
