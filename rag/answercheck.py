@@ -67,7 +67,11 @@ _DATE_WORDS = re.compile(
     r"|-day\b|-week\b|-month\b|-year\b|\b(?:today|yesterday|tomorrow|ago)\b"
     # a time of day answers "at what time": "2:40 p.m.", "6 am", "noon", "in the evening"
     r"|\b\d{1,2}(?::\d\d)?\s*(?:[ap]\.m\.|[ap]m\b)|\b\d{1,2}:\d\d\b"
-    r"|\b(?:noon|midday|midnight|dawn|dusk|morning|afternoon|evening|overnight)\b",
+    r"|\b(?:noon|midday|midnight|dawn|dusk|morning|afternoon|evening|overnight)\b"
+    # a century: "in the second century AD", "the 18th century"
+    r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
+    r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first|\d{1,2}(?:st|nd|rd|th))"
+    r"\s+century\b",
     re.I)
 _NUMBER_WORDS = re.compile(
     r"\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
@@ -94,6 +98,9 @@ _KIN_OR_OWNER = re.compile(
     r"\b(?:the|a|an|his|her|their|its|my|our)\s+(?:[\w'’-]+\s+)?(nephew|niece|son|daughter|wife|husband|mother|"
     r"father|parents|brother|sister|cousin|uncle|aunt|widow|widower|grandson|granddaughter|grandmother|"
     r"grandfather|heirs?|family|landowners?|tenants?)\b", re.I)
+_BODY = re.compile(r"\bthe\s+((?:coast|border|national|state|city|local|military|riot|traffic)\s+(?:guard|police)|"
+                   r"police|army|navy|air\s+force|coastguard|fire\s+(?:brigade|service|department)|"
+                   r"(?:city|town|county|district)\s+council)\b", re.I)
 _PLACE_NOUNS = ("place port town city country region village state province capital base location area "
                 "territory island harbour harbor airport border site depot").split()
 # a place named by what it is rather than by a name: "at the university's natural history museum"
@@ -462,6 +469,11 @@ def gives(claim: str, kinds: frozenset[str], question: str = "") -> bool:
             if new_name(names):
                 return True
             if kind == "person" and new([m.group(1) for m in _KIN_OR_OWNER.finditer(claim)]):
+                return True
+            # a body named by what it is, not by a name: "the coast guard will patrol the area"
+            # (marren r28), new when a word of it is not the question's ("guard the site")
+            if kind == "person" and any(any(not all(k in asked for k in _keys(w)) for w in m.group(1).split())
+                                        for m in _BODY.finditer(claim)):
                 return True
             if kind == "place" and not _ORIGIN.search(question) and new(
                     [m.group(1) for m in _PLACE_AT.finditer(claim)]):

@@ -321,10 +321,18 @@ def _said(claim: str, kept: Sequence[tuple[str, list[Quote]]]) -> bool:
     return any(content_words(k) == words for k, _ in kept)
 
 
+_RELATIVE = re.compile(r",\s+(?:which|who|where|whose)\b[^,;]*[.!?]?$")
+
+
 def _clauses(claim: str) -> list[str]:
-    """The clauses of a compound sentence joined by "; " or ", and" (more than one, else none)."""
+    """The clauses of a compound sentence joined by "; " or ", and" (more than one, else none),
+    or the sentence without a last ", which/who/where …" clause: the model's aside ("off Cape
+    Lorra, which is in the southern part of the Netherlands", marren r18) is not what it answers."""
     parts = [p.strip(" ,") for p in _CLAUSE.split(claim) if len(content_words(p)) >= 3]
-    return [p[0].upper() + p[1:] for p in parts] if len(parts) > 1 else []
+    if len(parts) > 1:
+        return [p[0].upper() + p[1:] for p in parts]
+    main = _RELATIVE.sub(".", claim)
+    return [main] if main != claim and len(content_words(main)) >= 3 else []
 
 
 class _Numbering:

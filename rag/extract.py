@@ -172,7 +172,9 @@ def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | No
         for s, e in split_sentences(chunk.text, offset=chunk.start):
             text = chunk.text[s - chunk.start:e - chunk.start]
             named_in, before = (before + " " + text if lead else text), text
-            covered = _found(rest, text) / len(rest) if rest else 1.0
+            # the thing led may be named in the sentence before, as its name may ("The old town's
+            # traders' association said… Its chairman, Franz Weber, said…"; marren r47)
+            covered = _found(rest, named_in) / len(rest) if rest else 1.0
             if covered < COVER or answercheck.unmentioned(names, named_in) or is_instruction(text):
                 continue
             if lead and not answercheck.leader_named(text, question, text):

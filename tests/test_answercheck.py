@@ -614,3 +614,18 @@ def test_who_came_third_is_the_name_beside_third():
     assert not placed_elsewhere("Solomon Tesfaye came second.", "Who came second behind Kiplagat?",
                                 "Kiplagat finished 31 seconds ahead of Ethiopia's Solomon Tesfaye.")
     assert not placed_elsewhere("Carrow won.", "Who won the title?", text)
+
+
+def test_a_century_is_a_date():
+    question = "When did the ship probably go down?"
+    assert gives("The ship probably went down in the second century AD.", asked_kinds(question), question)
+    assert gives("It sank in the 18th century.", asked_kinds(question), question)
+    assert not gives("It sank with its second cargo.", asked_kinds(question), question)
+
+
+def test_a_body_named_by_what_it_is_answers_who():
+    question = "Who will guard the site until the end of the year?"
+    assert gives("The coast guard will patrol the area until the end of the year.", asked_kinds(question), question)
+    assert gives("The police will patrol the area.", asked_kinds(question), question)
+    assert not gives("The police will patrol the area.", asked_kinds("Who will the police arrest?"),
+                     "Who will the police arrest?")  # the question's own body

@@ -496,3 +496,10 @@ def test_what_is_left_of_a_credit_with_markers_is_taken_off():
     got = cite("Based on the information provided in the sources, Ellesmere University finished second [1].",
                hits, 0.5, "Which crew finished second?")
     assert got.answer == "Ellesmere University finished second [1]."
+
+
+def test_an_aside_the_passage_never_gives_is_cut_off_the_claim():
+    hits = [passage("w.txt", "Underwater archaeologists have found the wreck of a Roman merchant ship off Cape Lorra.\n")]
+    got = cite("The ship was found off Cape Lorra, which is in the southern part of the Netherlands.", hits, 0.5,
+               "Off which headland was the ship found?")
+    assert got.answer == "The ship was found off Cape Lorra [1]."

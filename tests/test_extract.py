@@ -112,3 +112,11 @@ def test_a_which_question_is_not_answered_by_an_unnamed_one():
     named = "The frog expedition was paid for by a grant from the Aldous Conservation Foundation.\n"
     got = extract("Which conservation foundation paid for the frog expedition?", [passage("f.txt", named)])
     assert got is not None and "Aldous" in got.text
+
+
+def test_the_body_a_leader_heads_may_be_named_in_the_sentence_before():
+    text = ("The old town's traders' association said the ban would drive customers away. Its chairman, "
+            "Franz Weber, said the association would ask a court to stop the ban.\n")
+    got = extract("Who chairs the traders' association?", [passage("c.txt", text)])
+    assert got is not None and "Franz Weber" in got.text
+    assert extract("Who chairs the cycling club?", [passage("c.txt", text)]) is None
