@@ -840,7 +840,12 @@ _ROLE_QUESTION = re.compile(r"\bwho\s+(?:(?:will|would|does|did|now|currently)\s
 _LEADER_NOUNS = ("chief head leader chair chairman chairwoman chairperson president director executive ceo boss "
                  "manager commander governor mayor captain coach superintendent commissioner principal").split()
 _LEADER = r"\b(?:" + "|".join(_LEADER_NOUNS) + r")\b"
-_PARTICIPLES = {"run": "run", "runs": "run", "ran": "run", "lead": "led", "leads": "led", "led": "led"}
+# and "who is leading/heading…", "who is in charge of…" (marren r13, r25)
+_ROLE_PROGRESSIVE = re.compile(r"\bwho\s+(?:is|are|was|were|will\s+be)\s+(?:now\s+|currently\s+)?(?:(leading|heading|"
+                               r"running|chairing|directing|managing|coaching|captaining)|in\s+(charge)\s+of)\b", re.I)
+_PARTICIPLES = {"run": "run", "runs": "run", "ran": "run", "lead": "led", "leads": "led", "led": "led",
+                "leading": "led", "heading": "headed", "running": "run", "chairing": "chaired", "directing": "directed",
+                "managing": "managed", "coaching": "coached", "captaining": "captained", "charge": "led"}
 
 
 def _led_by(question: str) -> str:
@@ -853,7 +858,10 @@ def _led_by(question: str) -> str:
 def role(question: str) -> str | None:
     """The verb of a "who runs/leads/heads … X?" question ("runs"), or None."""
     m = _ROLE_QUESTION.search(question)
-    return m.group(1) if m else None
+    if m:
+        return m.group(1)
+    m = _ROLE_PROGRESSIVE.search(question)
+    return (m.group(1) or m.group(2)) if m else None
 
 
 def leader_named(claim: str, question: str, text: str) -> bool:

@@ -629,3 +629,13 @@ def test_a_body_named_by_what_it_is_answers_who():
     assert gives("The police will patrol the area.", asked_kinds(question), question)
     assert not gives("The police will patrol the area.", asked_kinds("Who will the police arrest?"),
                      "Who will the police arrest?")  # the question's own body
+
+
+def test_who_is_leading_or_in_charge_asks_for_a_leader():
+    assert role("Who is leading the aviation authority's inquiry?") == "leading"
+    assert role("Who is in charge of the excavation?") == "charge"
+    assert role("Who is the mayor?") is None
+    text = "The national aviation authority said it had opened an inquiry, led by its deputy director, Henrik Salo."
+    assert leader_named("Henrik Salo leads it.", "Who is leading the aviation authority's inquiry?", text)
+    assert not leader_named("Irene Calvo leads it.", "Who is leading the aviation authority's inquiry?",
+                            "Professor Irene Calvo, who runs the dig, said so.")
