@@ -551,12 +551,11 @@ _SPAN = re.compile(r"\b(\d[\d,.]*|" + "|".join(sorted(WORD_NUMBERS, key=len, rev
 def unbacked_durations(claim: str, passage: str) -> list[str]:
     """Stretches of time in `claim` ("over 60 years") that `passage` never gives with that number
     and unit: "It now has more than 60" (members) is no 60 years; "its 87-year history" is 87 years."""
-    def spans(text: str) -> set[tuple[str, str]]:
-        return {(WORD_NUMBERS.get(m.group(1).lower(), m.group(1).replace(",", "")), m.group(2).lower())
-                for m in _SPAN.finditer(text)}
+    def span(m: re.Match) -> tuple[str, str]:  # ("11", "day") of "eleven-day" and of "11 days"
+        return WORD_NUMBERS.get(m.group(1).lower(), m.group(1).replace(",", "")), m.group(2).lower()
 
-    given = spans(passage)
-    return [m.group() for m in _SPAN.finditer(claim) if not spans(m.group()) & given]
+    given = {span(m) for m in _SPAN.finditer(passage)}
+    return [m.group() for m in _SPAN.finditer(claim) if span(m) not in given]
 
 
 _CURRENCY_SYMBOLS = {"$": "dollars", "€": "euros", "£": "pounds", "¥": "yen", "₹": "rupees"}
@@ -949,9 +948,9 @@ def relabelled(claim: str, quote: str) -> bool:
     Stahl" against "the composer Aurelia Stahl" (vennport vu13: the question's "which violin maker"
     put in front of the one name the passage has). Only roles written just before the name, in both,
     and a claim's role the quote never writes ("the mayor Grace Adeyemi" is "elected mayor" there)."""
+    written = {_stem(w) for w in re.findall(r"[a-z][a-z-]+", quote.lower())}
     for name in _names(claim, skip_first=False):
         said, given = _role_before(name, claim), _role_before(name, quote)
-        written = {_stem(w) for w in re.findall(r"[a-z][a-z-]+", quote.lower())}
         if said and given and not {_stem(w) for w in said} & (written | {_stem(w) for w in given}):
             return True
     return False
@@ -969,8 +968,9 @@ def placed_elsewhere(claim: str, question: str, text: str) -> bool:
     m = _PLACING.search(question)
     if not m:
         return False
-    spots = [p for p in re.finditer(r"\b" + m.group(1) + r"\b", text, re.I)]
-    names = [n for n in _names(claim, skip_first=False) if not _mentioned(n, text_keys(question))]
+    spots = list(re.finditer(r"\b" + m.group(1) + r"\b", text, re.I))
+    asked = text_keys(question)
+    names = [n for n in _names(claim, skip_first=False) if not _mentioned(n, asked)]
     if not spots or not names:
         return False
     # a name by its own words: "Club" of "Carrow Rowing Club" is in "Kingsford Boat Club" too
@@ -999,12 +999,12 @@ def other_doer(verb: str, claim: str, text: str) -> bool:
                                               r"((?:[\w'’-]+\s+){0,3}?[\w'’-]+)" + _AGENT_END, text, re.I)]
     if not agents:
         return False
-    said = {k for w in re.findall(r"[\w'’-]+", claim) for k in _keys(w)}
-    names = [n for n in _names(claim, skip_first=False)]
+    said = text_keys(claim)
+    names = _names(claim, skip_first=False)
     # the text says it of the claim's doer too: "Brandt found the stone" (a name of the claim
     # within three words before the verb)
     for m in re.finditer(r"((?:[\w'’-]+\W+){0,3})" + re.escape(verb) + r"\b(?!\s+by\b)", text, re.I):
-        if any(_mentioned(n, {k for w in re.findall(r"[\w'’-]+", m.group(1)) for k in _keys(w)}) for n in names):
+        if any(_mentioned(n, text_keys(m.group(1))) for n in names):
             return False
 
     def called(agent: str) -> bool:  # "Farmer Elsa Brandt", "Elsa Brandt, a farmer"
