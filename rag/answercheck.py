@@ -71,9 +71,14 @@ _DATE_WORDS = re.compile(
     # a century: "in the second century AD", "the 18th century"
     r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
     r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first|\d{1,2}(?:st|nd|rd|th))"
-    r"\s+century\b",
+    r"\s+century\b"
+    # a feast that marks a time of year: "expected before Christmas" (oldhaven o23)
+    r"|\b(?:Christmas|Easter|New\s+Year|Thanksgiving|Ramadan|Hanukkah|Diwali|Passover|Whitsun)\b",
     re.I)
 _NUMBER_WORDS = re.compile(
+    # a fraction is an amount: "takings had fallen by about a third" (oldhaven o19); not the
+    # ordinal alone ("came third")
+    r"\b(?:a|one|two|three|four)[\s-]+(?:third|quarter|fifth|tenth)s?\b|"
     r"\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
     r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozen|dozens|several|"
@@ -545,7 +550,9 @@ def unbacked_money(claim: str, passage: str) -> list[str]:
 
 
 _SPAN = re.compile(r"\b(\d[\d,.]*|" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + r")[\s-]+"
-                   r"(second|minute|hour|day|week|month|year|decade)s?\b", re.I)
+                   r"(second|minute|hour|day|week|month|year|decade)s?\b"
+                   # an age is no stretch of time: "is 19 years old", "the 42-year-old trawler" (oldhaven o45)
+                   r"(?![\s-]+(?:olds?\b|of\s+age\b))", re.I)
 
 
 def unbacked_durations(claim: str, passage: str) -> list[str]:
@@ -854,6 +861,14 @@ def _led_by(question: str) -> str:
     return r"\b" + done + r"\s+by\b"
 
 
+def _role_active(question: str) -> str:
+    """A pattern for the question's role verb as a deed: "(?:run|ran)…" for "Who runs…?", "Who is running…?"."""
+    verb = (role(question) or "").lower()
+    done = _PARTICIPLES.get(verb)
+    return r"\b(?:" + {"run": r"(?:run|ran)\w*", "led": r"(?:lead|led)\w*"}.get(
+        done or "", re.sub(r"(?:ing|es|s|ed)$", "", verb)[:5] + r"\w*") + r")"
+
+
 def role(question: str) -> str | None:
     """The verb of a "who runs/leads/heads … X?" question ("runs"), or None."""
     m = _ROLE_QUESTION.search(question)
@@ -868,12 +883,17 @@ def leader_named(claim: str, question: str, text: str) -> bool:
 
     Beside: the title at most three words before the name ("Fire Chief Daniel Okafor", "chief
     executive, Dr. Miriam Osei") or four after it ("Fiona MacRae, the association's chair"), or the
-    verb made passive before it ("coached by her father, Jonas Falk"). A relative of someone the
+    verb made passive before it ("coached by her father, Jonas Falk"), or the verb itself after the
+    name, leading what the claim says ("Professor Irene Calvo, who leads the dig" for "Calvo leads
+    the dig", marren r25, not for "Calvo leads the aviation inquiry", r13), or before it, the
+    name run with ("the shop, which he runs with his wife, Ania", oldhaven o36). A relative of someone the
     question names is a new name ("Jonas Falk" for "Who coaches Elin Falk?").
     "A state forestry spokesperson, Ana Lucero" names no leader of the fire department.
     """
     asked = text_keys(question)
     named = _names(question, skip_first=True)
+    active = _role_active(question)
+    said_words = set(content_words(claim))
     for name in _names(claim, skip_first=False):
         if (_mentioned(name, asked) and not _kin(name, named)) or re.search(r"\b(?:in|at|near|from|to)\s+(?:the\s+)?" + re.escape(name) + r"\b", claim):
             continue  # "…its factory in Ashford": a place, not who
@@ -881,6 +901,9 @@ def leader_named(claim: str, question: str, text: str) -> bool:
             said = re.escape(word)
             if re.search(_LEADER + r"(?:\W+[\w.'’]+){0,3}?\W+" + said + r"\b", text, re.I) or \
                     re.search(_led_by(question) + r"(?:\W+[\w.'’]+){0,4}?\W+" + said + r"\b", text, re.I) or \
+                    any(set(content_words(m.group(1))) <= said_words for m in re.finditer(
+                        r"\b" + said + r"(?:,?\s+(?:who|that))?\s+(?:now\s+|also\s+)?" + active + r"\b([^.,;:!?]*)", text)) or \
+                    re.search(active + r"\s+(?:it\s+)?(?:together\s+)?with\s+(?:[\w'’]+[\s,]+){0,2}?" + said + r"\b", text) or \
                     re.search(r"\b" + said + r"(?:\W+[\w.'’]+){0,4}?\W+" + _LEADER[2:], text, re.I):
                 return True
     return False

@@ -93,6 +93,19 @@ def has_words(reply: str) -> bool:
     return bool(content_words(_MARKER.sub(" ", reply)))
 
 
+def echoes_title(reply: str, titles: Sequence[str], question: str = "") -> bool:
+    """Whether `reply` is nothing but one of the articles' `titles`, copied ("[1] Oldhaven Baker's
+    Rye Sourdough Named Best Loaf in the Country" for "Which city hosted the bread competition?",
+    oldhaven o25): the model read the passage's first line instead of answering. Not when the
+    question asks for a headline, nor for a title that is a sentence (ends with a full stop: the
+    lead sentence, as one bundled article has, answers much that is asked, gold c02)."""
+    if re.search(r"\b(?:headlines?|headlined|titles?|titled)\b", question, re.I):
+        return False
+    said = set(content_words(_MARKER.sub(" ", reply)))
+    heads = (set(content_words(t)) for t in titles if not t.rstrip().endswith("."))
+    return bool(said) and any(said <= head and len(said) >= 0.6 * len(head) for head in heads)
+
+
 def says_cannot(text: str) -> bool:
     """Whether `text` says the passages do not tell ("The articles do not say.")."""
     return bool(_CANNOT.search(text))
@@ -315,13 +328,20 @@ def _deed_said(did: str, question: str, near: str, similar: WordSimilarity | Non
             and not answercheck.only_negated(did, near))
 
 
+def _root(word: str) -> str:
+    """A normalised word without a verb ending: "saved", "saving" and "save" are all "sav"; but
+    "Korea" is not "Korean" (a name's adjective is another word: SmolLM2's s25)."""
+    return re.sub(r"(?:ing|ed|e)$", "", word) if len(word) > 3 else word
+
+
 def _said(claim: str, kept: Sequence[tuple[str, list[Quote]]]) -> bool:
     """Whether a kept claim already says `claim` (the same words, case and stops aside)."""
     words = content_words(claim)
     return any(content_words(k) == words for k, _ in kept)
 
 
-_RELATIVE = re.compile(r",\s+(?:which|who|where|whose)\b[^,;]*[.!?]?$")
+# the aside may hold a figure's comma: "…, which the council says will save about 380,000 pounds" (oldhaven o54)
+_RELATIVE = re.compile(r",\s+(?:which|who|where|whose)\b(?:[^,;]|(?<=\d),(?=\d))*[.!?]?$")
 
 
 def _clauses(claim: str) -> list[str]:
@@ -368,6 +388,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     asked = set(content_words(question))
     # "Did North Korea send containers?" is answered by restating it: "North Korea did send containers."
     yes_no = bool(re.match(r"\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b", question, re.I))
+    roots = {_root(w) for w in asked}
     echo = frozenset(asked)  # the question's words a reply repeats count only where the quote has them
     kinds = answercheck.asked_kinds(question)
     # a date, a span, an amount or a count is asked, of something the question names no name for
@@ -546,8 +567,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             log.debug("dropped (support %.2f < %.2f): %s", max(q.support for q in candidates), min_support, claim)
         elif not placed:
             log.debug("dropped (%s not near the quote, or to/from swapped): %s", far(supported[0]), claim)
-        if asked and quotes:
-            quotes = [q for q in quotes if asked & (set(words) | q.words)]
+        if asked and quotes:  # by root: "the saving would go…" shares "saved" (oldhaven o18)
+            quotes = [q for q in quotes if roots & {_root(w) for w in (set(words) | q.words)}]
             if not quotes:
                 log.debug("dropped (shares no word with the question): %s", claim)
         return _corroborate(claim, words, quotes, pool, min_support, context) if quotes else []

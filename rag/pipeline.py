@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 
-from rag.cite import REFUSAL, cite, has_words, renumbered
+from rag.cite import REFUSAL, cite, echoes_title, has_words, renumbered
 from rag.conflicts import disagreements
 from rag.dates import DateRange
 from rag.followup import resolve
@@ -162,7 +162,7 @@ class Pipeline:
         shown: list[Hit] = hits[:used]
         pieces: list[str] = []
         first: list[float] = []
-        yield from self._generate(messages, pieces, first)
+        yield from self._generate(messages, pieces, first, q, shown)
         reply = "".join(pieces)
         texts = _article_texts(retriever, shown)
         disputes = disagreements(q, wide, reply)
@@ -184,7 +184,7 @@ class Pipeline:
                 mapping[n] = known[(h.chunk.source, h.chunk.start)]
             part_pieces: list[str] = []
             yield Delta("\n")
-            yield from self._generate(part_messages, part_pieces, first)
+            yield from self._generate(part_messages, part_pieces, first, part, part_hits[:part_used])
             reply += "\n" + renumbered("".join(part_pieces), mapping)
         if result.unanswered:
             texts = _article_texts(retriever, shown)
@@ -195,13 +195,16 @@ class Pipeline:
                              ((first[0] if first else t2) - t1) * 1000), tuple(shown),
                      result.claims, result.conflicts, articles, reply, searched, result.extractive)
 
-    def _generate(self, messages: list, pieces: list[str], first: list[float]) -> Iterator[Delta]:
-        """Stream the model's reply to `messages` into `pieces`; a reply of bare markers is asked once more."""
+    def _generate(self, messages: list, pieces: list[str], first: list[float], question: str = "",
+                  hits: Sequence[Hit] = ()) -> Iterator[Delta]:
+        """Stream the model's reply to `messages` into `pieces`; a reply of bare markers, or of
+        nothing but a shown article's headline, is asked once more."""
         for attempt in (messages, nudged(messages)):
             if attempt is not messages:
-                if has_words("".join(pieces)):
+                said = "".join(pieces)
+                if has_words(said) and not echoes_title(said, [h.title for h in hits], question):
                     break
-                pieces.clear()  # a reply of markers alone ("[1]"): ask once more, for words
+                pieces.clear()  # a reply of markers alone ("[1]") or a headline: ask once more, for words
             generation = self.generator.stream(attempt, self.settings.max_new_tokens)
             try:
                 for piece in generation:

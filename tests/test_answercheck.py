@@ -315,6 +315,15 @@ def test_who_runs_asks_for_a_leader_named_by_title():
                             "A state forestry spokesperson, Ana Lucero, gave a lower figure, the county fire chief said.")
     assert not leader_named("Voltaris runs its factory in Ashford.", "Who runs Voltaris?",
                             "Voltaris chief executive Sabine Kroll said Ashford, chief among the sites, was chosen.")
+    # the role's own verb beside the name, after it or up to four words before it
+    assert leader_named("Professor Irene Calvo leads the dig.", "Who is in charge of the excavation?",
+                        "said Professor Irene Calvo, who leads the dig.")
+    assert leader_named("Mr Wrobel runs the bakery together with Ania.", "Who runs the bakery together with Wrobel?",
+                        "so that the shop, which he runs with his wife, Ania, can open on Sundays.")
+    assert not leader_named("Ania runs the bakery.", "Who runs the bakery?", "His wife, Ania, bakes the rolls.")
+    # leading something else (marren r13)
+    assert not leader_named("Professor Irene Calvo leads the aviation authority's inquiry.",
+                            "Who is leading the aviation inquiry?", "said Professor Irene Calvo, who leads the dig.")
     # one word of a run of names is enough: "Ana Ruiz Jonas Reed" from "[1] Ana Ruiz [2] Jonas Reed"
     assert leader_named("Ana Ruiz Jonas Reed.", "Who coaches Harbor United?", "Coach Ana Ruiz said the team would celebrate.")
 
@@ -561,6 +570,9 @@ def test_a_stretch_of_time_needs_its_number_and_unit_in_the_passage():
     assert unbacked_durations("The club has existed for over 60 years.", passage_text) == ["60 years"]
     assert unbacked_durations("The club has existed for 87 years.", passage_text) == []
     assert unbacked_durations("The strike lasted 11 days.", "a deal that ends an eleven-day strike") == []
+    # an age is no stretch of time (oldhaven o45)
+    assert unbacked_durations("The youngest fisherman is 19 years old.", "One, the youngest, is 19.") == []
+    assert unbacked_durations("The 42-year-old trawler sank.", "The Marigold sank.") == []
     hits = [passage("c.txt", passage_text + "\n")]
     assert cite("The Carrow club has existed for over 60 years [1].", hits, 0.5,
                 "How long has the Carrow club existed?").refused
@@ -639,3 +651,11 @@ def test_who_is_leading_or_in_charge_asks_for_a_leader():
     assert leader_named("Henrik Salo leads it.", "Who is leading the aviation authority's inquiry?", text)
     assert not leader_named("Irene Calvo leads it.", "Who is leading the aviation authority's inquiry?",
                             "Professor Irene Calvo, who runs the dig, said so.")
+
+
+def test_a_fraction_is_an_amount_and_a_feast_a_time():
+    assert gives("Her takings had fallen by about a third.", frozenset({"number", "money"}),
+                 "By how much did the shop's takings drop?")
+    assert not gives("Kingsford came third.", frozenset({"number"}), "How many boats raced?")
+    assert gives("The last load test is expected before Christmas.", frozenset({"date"}),
+                 "By when should the load tests be done?")

@@ -130,6 +130,29 @@ def test_a_sentence_joining_facts_from_two_articles_is_cited_clause_by_clause():
     assert [c.source for c in got.citations] == ["003.txt", "000.txt"]
 
 
+def test_a_reply_that_only_copies_a_headline_echoes_it():
+    from rag.cite import echoes_title
+
+    titles = ["Oldhaven Baker's Rye Sourdough Named Best Loaf in the Country",
+              "The White House announced on Friday that North Korea has sent over 1,000 containers."]
+    assert echoes_title("[1] Oldhaven Baker's Rye Sourdough Named Best Loaf in the Country", titles, "Which city?")
+    assert echoes_title("Oldhaven Baker's Rye Sourdough Named Best Loaf", titles, "Which city?")
+    # an answer with words of its own, a short answer that happens to be in the headline, a
+    # headline asked for, and a title that is a sentence (a lead) are no echo
+    assert not echoes_title("The loaf was named best in the country at the awards in Leeds [1].", titles, "Which city?")
+    assert not echoes_title("Oldhaven [1].", titles, "Where is the bakery?")
+    assert not echoes_title(titles[0], titles, "What was the headline of the bread story?")
+    assert not echoes_title("The White House announced that North Korea has sent over 1,000 containers.", titles,
+                            "Over what period were the containers sent?")
+
+
+def test_a_last_aside_with_a_figure_is_cut_off():
+    from rag.cite import _clauses
+
+    assert _clauses("The vote was 14 to 9 for the closures, which the council says will save about 380,000 pounds.") == [
+        "The vote was 14 to 9 for the closures."]
+
+
 def test_a_reply_has_words_only_beyond_its_markers():
     from rag.cite import has_words
 

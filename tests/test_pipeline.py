@@ -105,6 +105,19 @@ def test_a_reply_of_markers_alone_is_asked_again_for_words(make):
     assert len(pipe.generator.prompts) == 1
 
 
+def test_a_reply_of_a_headline_alone_is_asked_again(make):
+    pipe = make("unused")
+    title = pipe.retriever.retrieve("How far is the depot near Tikhoretsk from the border?", 4)[0].title
+    assert not title.rstrip().endswith(".")
+    pipe.generator = MarkersFirst(pipe.generator.counter, [f"[1] {title}", "The depot near Tikhoretsk is 290 kilometers away [1]."])
+    answer = pipe.answer("How far is the depot near Tikhoretsk from the border?")
+    assert not answer.refused and "290 kilometers" in answer.answer and len(pipe.generator.prompts) == 2
+    # asked for the headline, the headline is the answer
+    pipe.generator = MarkersFirst(pipe.generator.counter, [f"[1] {title}"])
+    pipe.answer("What is the headline of the article about the depot near Tikhoretsk?")
+    assert len(pipe.generator.prompts) == 1
+
+
 def test_disputed_aid_figure_gives_both_versions_with_both_articles(make):
     pipe = make("The White House requested approximately $25 billion [1].")
     answer = pipe.answer("How much aid for Ukraine did the White House initially request?")

@@ -81,3 +81,13 @@ def test_homes_counted_as_households_answer_how_many_homes(similar):
     built = [passage("k.txt", "The fire destroyed 12 structures near the ridge.\n")]
     assert cite("The fire destroyed 12 homes [1].", built, 0.5, "How many homes did the fire destroy?",
                 similar=similar).refused
+
+
+def test_only_a_word_root_needs_sharing_with_the_question(similar):
+    # "saving" is close enough to "saved" for what the claim is about; its last check, a word
+    # shared with the question, compares roots (oldhaven o18)
+    hits = [passage("b.txt", "The final bill for the repair was 11.2 million pounds, below the first estimate. "
+                         "Ruth Okafor said the saving would go towards resurfacing roads in Hatherby.\n")]
+    answer = cite("The saving would go towards resurfacing roads in Hatherby [1].", hits, 0.5,
+                  "What will the money saved on the repair be used for?", similar=similar)
+    assert not answer.refused and "resurfacing" in answer.answer
