@@ -384,9 +384,26 @@ def asks_last_year(question: str) -> bool:
 
 def rate_unit(question: str) -> str | None:
     """The unit of a rate `question` asks for: "share" of "How much is Fenwick paying per Marlow's
-    share?", which the 210 million dollars its owner receives does not give (tallis tu11)."""
+    share?", which the 210 million dollars its owner receives does not give (tallis tu11); and
+    "bearings" of "How much did each of the replacement bearings cost?", which the cost of the
+    whole repair does not give (oldhaven ou01)."""
     per = re.search(r"\bper\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", question, re.I)
-    return next((w for w in reversed(per.group(1).split()) if w.islower()), None) if per else None
+    if per:
+        return next((w for w in reversed(per.group(1).split()) if w.islower()), None)
+    each = re.search(r"\beach\s+(?:of\s+(?:the|its|their|his|her)\s+)?((?:[\w'’-]+\s+){0,2}[\w'’-]+)", question, re.I)
+    if not each or not re.search(r"\bhow\s+much\b|\b(?:cost|price|paid|pay|sell|sold|worth)", question, re.I):
+        return None
+    words = []  # the noun after "each", up to a verb or a small word: "year" of "each year by closing…"
+    for w in each.group(1).split():
+        if w.lower() in _PRICE_VERBS or w.lower() in _AUXILIARIES or w.lower() in STOPWORDS:
+            break
+        words.append(w)
+    return next((w for w in reversed(words) if w.islower()), None)
+
+
+_PRICE_VERBS = frozenset(("cost costs sell sells sold pay pays paid fetch fetched earn earns earned get gets got go went "
+                          "receive receives received make makes made spend spends spent save saves saved "
+                          "charge charges charged").split())
 
 
 def plan_for_outcome(claim: str, question: str) -> bool:

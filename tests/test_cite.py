@@ -497,6 +497,14 @@ def test_a_rate_is_given_per_its_unit():
     question = "How much is Fenwick paying per Marlow's share?"
     assert cite("Fenwick is paying about 210 million dollars per Marlow's share [1].", hits, 0.5, question).refused
     assert not cite("Fenwick pays 12 dollars a share [1].", hits, 0.5, question).refused
+    # "each of the X": the price of one X, not of the whole (oldhaven ou01)
+    text = "The council put the cost of the repair at about 14 million pounds. The new bearings were made in Sheffield."
+    hits = [Hit(Chunk("b.txt", 0, len(text), text), "title", 0.03, 0.5, 1.0)]
+    question = "How much did each of the replacement bearings cost?"
+    assert cite("The council put the cost of the repair at about 14 million pounds [1].", hits, 0.5, question).refused
+    text = "Each of the 24 new bearings cost 40,000 pounds."
+    hits = [Hit(Chunk("b.txt", 0, len(text), text), "title", 0.03, 0.5, 1.0)]
+    assert not cite("Each of the new bearings cost 40,000 pounds [1].", hits, 0.5, question).refused
 
 
 def test_last_years_race_is_the_year_before_the_articles():
