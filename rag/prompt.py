@@ -26,7 +26,7 @@ SYSTEM_PROMPT = (
     "Answer the question in one or two sentences using only the sources. Cite the sources you use like [1]. "
     f"If the sources do not contain the answer, reply exactly: {NOT_FOUND}"
 )
-# Appended to the user turn for a second try when a reply holds no words (only "[1]").
+# Appended to the user turn for a second try when a reply holds no words (only "[1]") or only a headline.
 NUDGE = "Write the answer as a full sentence in words, then the source number in square brackets."
 
 
