@@ -382,6 +382,11 @@ def asks_last_year(question: str) -> bool:
     return bool(re.search(r"\blast\s+year['’]s\b|\b(?:in|during)\s+last\s+year\b", question, re.I))
 
 
+_PRICE_VERBS = frozenset(("cost costs sell sells sold pay pays paid fetch fetched earn earns earned get gets got go went "
+                          "receive receives received make makes made spend spends spent save saves saved "
+                          "charge charges charged").split())
+
+
 def rate_unit(question: str) -> str | None:
     """The unit of a rate `question` asks for: "share" of "How much is Fenwick paying per Marlow's
     share?", which the 210 million dollars its owner receives does not give (tallis tu11); and
@@ -400,10 +405,6 @@ def rate_unit(question: str) -> str | None:
         words.append(w)
     return next((w for w in reversed(words) if w.islower()), None)
 
-
-_PRICE_VERBS = frozenset(("cost costs sell sells sold pay pays paid fetch fetched earn earns earned get gets got go went "
-                          "receive receives received make makes made spend spends spent save saves saved "
-                          "charge charges charged").split())
 
 
 def plan_for_outcome(claim: str, question: str) -> bool:
@@ -874,16 +875,20 @@ _PARTICIPLES = {"run": "run", "runs": "run", "ran": "run", "lead": "led", "leads
 def _led_by(question: str) -> str:
     """A pattern for the question's role verb made passive: "coached by" for "Who coaches…?"."""
     verb = (role(question) or "").lower()
-    done = _PARTICIPLES.get(verb) or re.sub(r"(?:es|s|ed)$", "", verb)[:5] + r"\w*"
+    done = _PARTICIPLES.get(verb) or _role_root(verb)
     return r"\b" + done + r"\s+by\b"
+
+
+def _role_root(verb: str) -> str:
+    """A pattern for any form of a role verb by its first letters: "coach\\w*" for "coaches"."""
+    return re.sub(r"(?:ing|es|s|ed)$", "", verb)[:5] + r"\w*"
 
 
 def _role_active(question: str) -> str:
     """A pattern for the question's role verb as a deed: "(?:run|ran)…" for "Who runs…?", "Who is running…?"."""
     verb = (role(question) or "").lower()
     done = _PARTICIPLES.get(verb)
-    return r"\b(?:" + {"run": r"(?:run|ran)\w*", "led": r"(?:lead|led)\w*"}.get(
-        done or "", re.sub(r"(?:ing|es|s|ed)$", "", verb)[:5] + r"\w*") + r")"
+    return r"\b(?:" + {"run": r"(?:run|ran)\w*", "led": r"(?:lead|led)\w*"}.get(done or "", _role_root(verb)) + r")"
 
 
 def role(question: str) -> str | None:
@@ -909,7 +914,7 @@ def leader_named(claim: str, question: str, text: str) -> bool:
     """
     asked = text_keys(question)
     named = _names(question, skip_first=True)
-    active = _role_active(question)
+    led_by, active = _led_by(question), _role_active(question)
     said_words = set(content_words(claim))
     for name in _names(claim, skip_first=False):
         if (_mentioned(name, asked) and not _kin(name, named)) or re.search(r"\b(?:in|at|near|from|to)\s+(?:the\s+)?" + re.escape(name) + r"\b", claim):
@@ -917,7 +922,7 @@ def leader_named(claim: str, question: str, text: str) -> bool:
         for word in dict.fromkeys([name, *(w for w in name.split() if len(w) > 2)]):  # "Ruiz" of a run "Ana Ruiz Jonas Reed"
             said = re.escape(word)
             if re.search(_LEADER + r"(?:\W+[\w.'’]+){0,3}?\W+" + said + r"\b", text, re.I) or \
-                    re.search(_led_by(question) + r"(?:\W+[\w.'’]+){0,4}?\W+" + said + r"\b", text, re.I) or \
+                    re.search(led_by + r"(?:\W+[\w.'’]+){0,4}?\W+" + said + r"\b", text, re.I) or \
                     any(set(content_words(m.group(1))) <= said_words for m in re.finditer(
                         r"\b" + said + r"(?:,?\s+(?:who|that))?\s+(?:now\s+|also\s+)?" + active + r"\b([^.,;:!?]*)", text)) or \
                     re.search(active + r"\s+(?:it\s+)?(?:together\s+)?with\s+(?:[\w'’]+[\s,]+){0,2}?" + said + r"\b", text) or \
