@@ -1,5 +1,6 @@
 import pytest
 
+from rag.answercheck import rate_unit
 from rag.cite import REFUSAL, cite, support
 from rag.schema import Chunk, Hit
 from rag.text import content_words
@@ -144,6 +145,14 @@ def test_a_reply_that_only_copies_a_headline_echoes_it():
     assert not echoes_title(titles[0], titles, "What was the headline of the bread story?")
     assert not echoes_title("The White House announced that North Korea has sent over 1,000 containers.", titles,
                             "Over what period were the containers sent?")
+
+
+def test_a_root_takes_off_verb_endings_only():
+    from rag.cite import _root
+
+    assert _root("saved") == _root("saving") == _root("save")
+    # a name's adjective is another word (SmolLM2's s25: "South Korean president" shares nothing with "North Korea")
+    assert _root("korean") != _root("korea") and _root("ukrainian") != _root("ukraine")
 
 
 def test_a_last_aside_with_a_figure_is_cut_off():
@@ -497,7 +506,11 @@ def test_a_rate_is_given_per_its_unit():
     question = "How much is Fenwick paying per Marlow's share?"
     assert cite("Fenwick is paying about 210 million dollars per Marlow's share [1].", hits, 0.5, question).refused
     assert not cite("Fenwick pays 12 dollars a share [1].", hits, 0.5, question).refused
-    # "each of the X": the price of one X, not of the whole (oldhaven ou01)
+    # "each of the X": the price of one X, not of the whole (oldhaven ou01); the unit stops at a
+    # verb or a small word, so "each year" and "each household" keep the right answers (vennport v08)
+    assert rate_unit("How much does the council expect to save each year by closing the branches?") == "year"
+    assert rate_unit("How much compensation will each household receive?") == "household"
+    assert rate_unit("How many goals did each team score?") is None
     text = "The council put the cost of the repair at about 14 million pounds. The new bearings were made in Sheffield."
     hits = [Hit(Chunk("b.txt", 0, len(text), text), "title", 0.03, 0.5, 1.0)]
     question = "How much did each of the replacement bearings cost?"
