@@ -28,7 +28,9 @@ Three checks catch that, each a plain function `rag.cite` applies:
   "$1,000" is not supported by "1,000 containers"; `unbacked_durations` does the same for
   a stretch of time ("over 60 years" is not "more than 60" members).
 - `speaker` / `reports_speech`: "What did Putin say…" is answered only by a quote that
-  reports words (said, told, "…") and names Putin; a sentence that merely names him is not.
+  reports words (said, told, "…") and names Putin as the one speaking (before the word of
+  speech, or just after it: "said Putin"); a sentence that merely names him is not, nor one
+  that says words were addressed to him.
 - `other_end`: a distance from somewhere the question does not ask about ("410 million
   kilometres from the Sun" for "how far from Earth?").
 - `swapped_subject`: "Russia fires 8,000 shells daily" is not supported by "Ukraine fires
@@ -42,7 +44,8 @@ Three checks catch that, each a plain function `rag.cite` applies:
   residents or runners ("hire about 2,000 people").
 
 A name is a run of capitalised words; it is mentioned when any of its words is (news
-names a person in full once, then by one part: "Kim" for "Kim Jong Un"). Words are
+names a person in full once, then by one part: "Kim" for "Kim Jong Un"); an acronym is
+also mentioned when written out ("MP" by "member of Parliament", `spelled_out`). Words are
 compared by their first five letters, lower-cased ("Russian" = "Russia", "Zelenskyy" =
 "Zelensky"). Simplified on purpose: English only, and
 patterns instead of a named-entity recogniser (none is available offline); a capitalised
@@ -55,9 +58,11 @@ import re
 
 from rag.text import STOPWORDS, WORD_NUMBERS, content_words, numbers
 
-# a year: 1800-2099 anywhere, an earlier one only after "in", "since", "from", "until" or "circa"
-# ("made in Cremona in 1721"), where a four-digit count is rare (counts have a comma: "1,500")
-_YEAR = (r"\b(?:1[89]|20)\d\d\b|(?:(?<=\bin )|(?<=\bsince )|(?<=\bfrom )|(?<=\buntil )|(?<=\bcirca ))"
+# a year: 1800-2099 anywhere, and a decade of them ("the 1960s"), an earlier one only after "in",
+# "since", "from", "until" or "circa" ("made in Cremona in 1721"), where a four-digit count is rare
+# (counts have a comma: "1,500")
+_YEAR = (r"\b(?:1[89]|20)\d0s\b|\b(?:1[89]|20)\d\d\b"
+         r"|(?:(?<=\bin )|(?<=\bsince )|(?<=\bfrom )|(?<=\buntil )|(?<=\bcirca ))"
          r"1[0-7]\d\d\b")
 _MONTHS = ("january february march april may june july august september october november december "
            "jan feb mar apr jun jul aug sep sept oct nov dec").split()
@@ -611,11 +616,25 @@ def narrowing_terms(question: str) -> list[str]:
     return list(dict.fromkeys(_names(question, skip_first=True) + sorted(numbers(content_words(question)))))
 
 
+def spelled_out(acronym: str, text: str) -> bool:
+    """Whether `text` writes `acronym` ("MP", "NHS") out in full: words whose first letters spell
+    it, "of/the/and/for" between them passed over, the last one capitalised and the words the
+    whole of a capitalised run ("member of Parliament"; "More people", a sentence's first word,
+    is no MP, nor "Ukraine Security Assistance" a US)."""
+    if not re.fullmatch(r"[A-Z]{2,5}", acronym):
+        return False
+    pattern = r"\b" + r"(?:\s+(?:of|the|and|for|&)\s+|[\s-]+)".join(c + r"[\w'’]*" for c in acronym) + r"\b"
+    # the whole run of capitalised words: "Ukraine Security Assistance Initiative" holds no "US"
+    return any(re.search(r"\b[A-Z][\w'’]*$", m.group()) and not re.match(r"[ \t]+[A-Z]", text[m.end():])
+               and not (m.group()[0].isupper() and re.search(r"\b[A-Z][\w'’.-]*\s+$", text[:m.start()]))
+               for m in re.finditer(pattern, text, re.I))
+
+
 def unmentioned(terms: list[str], passages: str) -> list[str]:
-    """The `terms` that `passages` never mention."""
+    """The `terms` that `passages` never mention (an acronym may be written out: `spelled_out`)."""
     keys = text_keys(passages)
     have = _numbers_in(passages)
-    return [t for t in terms if not (t in have if t[0].isdigit() else _mentioned(t, keys))]
+    return [t for t in terms if not (t in have if t[0].isdigit() else _mentioned(t, keys) or spelled_out(t, passages))]
 
 
 _COUNT = re.compile(r"\bhow\s+many\s+((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)(?=\s+(?:did|does|do|is|are|was|were|has|have|had|"
@@ -821,7 +840,9 @@ def unnamed_which(claim: str, question: str) -> bool:
     """Whether `claim` answers "which X…?" with "a X" and no name beside it: "paid for by a grant
     from a conservation foundation" does not say which foundation (tallis tu08). Only an X in the
     question's own words: "a Russian-flagged ship" says more than "a ship", and so does a name or a
-    figure just after it: "a pay rise of 7 percent", "a publication date of October 14"."""
+    figure just after it: "a pay rise of 7 percent", "a publication date of October 14". Nor is
+    "a X" the answer when the claim has already given a name the question lacks: "Castlegate
+    Academy won the title, the first time a school from the county has taken it" (wyndham w29)."""
     phrase = which_phrase(question)
     if not phrase:
         return False
@@ -830,6 +851,7 @@ def unnamed_which(claim: str, question: str) -> bool:
         after = re.findall(r"[\w'’-]+", claim[found.end():])[:5]
         if found.group(2).lower() in phrase and all(w.lower() in asked for w in found.group(1).split()) \
                 and not any(w[:1].isupper() or w[:1].isdigit() for w in after) \
+                and not unmentioned(_names(claim[:found.start()], skip_first=True), question) \
                 and not name_beside(found.group(2), claim, claim, question):
             return True
     return False
@@ -1094,7 +1116,21 @@ def reports_speech(who: str, text: str) -> bool:
     roles = [w for w in re.findall(r"\b[a-z][\w-]*", who) if content_words(w)]
     if roles and not {k for w in roles[-1:] for k in _keys(w)} <= text_keys(text):
         return False
-    return bool(_SPEECH.search(text)) and not unmentioned(names, text)
+    said = list(_SPEECH.finditer(text))
+    return bool(said) and not unmentioned(names, text) and all(_speaks(n, text, said) for n in names)
+
+
+def _speaks(name: str, text: str, said: list[re.Match]) -> bool:
+    """Whether `text` names `name` as a speaker: before a word of speech, or just after one
+    ("said Marcus Doyle"); not only as whom words were addressed to later in the sentence:
+    "Priya Nandakumar said she had written to the regulator, Ofwat" is not Ofwat saying
+    anything (wyndham wu03). An acronym written out counts where its last word stands."""
+    keys = {k for w in name.split() for k in _keys(w)}
+    at = [m.start() for m in re.finditer(r"[\w'’.-]+", text)
+          if m.group()[:1].isupper() and set(_keys(m.group())) & keys]
+    if not at and spelled_out(name, text):
+        return True
+    return any(p < m.start() or len(re.findall(r"[\w'’.-]+", text[m.end():p])) <= 2 for p in at for m in said)
 
 
 def swapped_subject(claim: str, other: str) -> bool:

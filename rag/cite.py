@@ -622,7 +622,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     for part in (parts if not kept or len(parts) > 1 else []) if question else []:
         if kept and any(answers(part, c) for c, _ in kept):
             continue  # a kept claim gives what this part asks for, about what it asks
-        found = extract(part, hits, articles)
+        found = extract(part, hits, articles, similar)
         if found is None:
             unanswered.append(part)
         elif all((f.hit, f.start) != (found.hit, found.start) for f in extracted):

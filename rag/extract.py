@@ -19,6 +19,11 @@ that answers on its own:
 - "who runs/leads/heads X?": the leader's title beside a new name ("chief executive Lena
   Holm") stands for the verb, and X may be named in the sentence before
   (`rag.answercheck.role`, `leader_named`);
+- "who VERB…?": the sentence says the verb, or with `similar` a word close in meaning
+  ("depicted" for "portrayed"; `rag.answercheck.deed`): a sentence about the unit does not
+  say who designed it;
+- a sentence's first word is no name when the passage writes it in lower case too
+  ("Volunteers watched the nest" gives no place);
 - it is not the article's headline line (in headline case every word looks like a name);
 - it does not send things the other way: "to Russia" where the question asks what went
   "to North Korea" (`rag.answercheck.reversed_direction`);
@@ -142,7 +147,18 @@ def _has(key: str, have: set[str]) -> bool:
     return any(h.startswith(key) or (len(h) >= 4 and key.startswith(h)) for h in have)
 
 
-def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | None = None) -> Extract | None:
+def _common_start(sentence: str, context: str) -> str:
+    """`sentence` with its first word in lower case when `context` also writes that word in lower
+    case: "Volunteers watched the nest…" names no one and no place (wyndham w66), though a
+    sentence's first word is capitalised."""
+    m = re.match(r"\s*([A-Z][a-z]+)\b", sentence)
+    if m and re.search(r"\b" + m.group(1).lower() + r"\b", context):
+        return sentence[:m.start(1)] + m.group(1).lower() + sentence[m.end(1):]
+    return sentence
+
+
+def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | None = None,
+            similar: WordSimilarity | None = None) -> Extract | None:
     """The first sentence of `hits` that answers `question` on its own (see the module docstring), or None."""
     kinds = answercheck.asked_kinds(question)
     if not kinds:
@@ -189,7 +205,10 @@ def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | No
                 continue  # "the course record set in 2019" says nothing of who set it
             if hit.title and hit.title in text:
                 continue  # the headline line (" date 2023-10-14 North Korea Sends…"): headline case, no sentence
-            if answercheck.reversed_direction(question, text) or not answercheck.gives(text, kinds, question):
+            if did and coverage(did, text, similar) < 1.0:
+                continue  # "Who designed the unit?": a sentence on the unit, not on its design (wyndham wu11)
+            if answercheck.reversed_direction(question, text) \
+                    or not answercheck.gives(_common_start(text, article), kinds, question):
                 continue
             if noun and not answercheck.counts_in(noun, text):
                 continue

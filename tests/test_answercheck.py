@@ -166,6 +166,21 @@ def test_a_claim_that_sends_things_the_other_way_is_caught():
     assert not reversed_direction("They went to Ukraine.", quote)
 
 
+def test_a_decade_is_a_date():
+    assert gives("The existing wards were built in the 1960s.", asked_kinds("When were the wards built?"),
+                 "When were the wards built?")
+    assert not gives("The wards were built by 60 workers.", asked_kinds("When were the wards built?"),
+                     "When were the wards built?")
+
+
+def test_an_acronym_is_mentioned_by_its_words_written_out():
+    text = "Wyndham's member of Parliament, Priya Nandakumar, wrote to the regulator."
+    assert unmentioned(["MP", "Wyndham"], text) == []
+    assert unmentioned(["MP"], "More people wrote to the regulator.") == ["MP"]  # no capital: no MP
+    assert unmentioned(["NHS"], "the National Health Service") == []
+    assert unmentioned(["US"], "the Ukraine Security Assistance Initiative") == ["US"]  # part of a longer name (SmolLM2 a01)
+
+
 def test_the_counted_thing_is_the_first_plural_after_how_many():
     assert counted("How many homes get their power from Nordwind?") == "homes"  # not "power"
     assert counted("How many American citizens were killed?") == "citizens"
@@ -482,6 +497,10 @@ def test_which_x_is_not_answered_by_a_x():
     assert not unnamed_which("A Russian-flagged ship carried them.", "Which ship carried the containers?")
     assert not unnamed_which("The deal gives a pay rise of 7 percent.", "What pay rise does the deal give?")
     assert not unnamed_which("A company spokesman said no.", "What did the company say?")
+    # a name given before "a school" is the answer; "a school from the county" is an aside (wyndham w29)
+    assert not unnamed_which("Castlegate Academy won the title, the first time a school from the county has "
+                             "taken it.", "Which school won the title?")
+    assert unnamed_which("The title was won by a school from the county.", "Which school won the title?")
 
 
 def test_the_thing_a_question_is_about_does_not_answer_it():
@@ -659,3 +678,11 @@ def test_a_fraction_is_an_amount_and_a_feast_a_time():
     assert not gives("Kingsford came third.", frozenset({"number"}), "How many boats raced?")
     assert gives("The last load test is expected before Christmas.", frozenset({"date"}),
                  "By when should the load tests be done?")
+
+
+def test_the_speaker_speaks_and_is_not_only_spoken_to():
+    quote = ("Wyndham's member of Parliament, Priya Nandakumar, said she had written to the regulator, Ofwat, "
+             "asking it to review the company's response.")
+    assert reports_speech("Priya Nandakumar", quote)
+    assert not reports_speech("Ofwat", quote)  # wyndham wu03: the letter went to Ofwat
+    assert reports_speech("Marcus Doyle", '"We are sorry," said Marcus Doyle, the director.')

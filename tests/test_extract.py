@@ -120,3 +120,21 @@ def test_the_body_a_leader_heads_may_be_named_in_the_sentence_before():
     got = extract("Who chairs the traders' association?", [passage("c.txt", text)])
     assert got is not None and "Franz Weber" in got.text
     assert extract("Who chairs the cycling club?", [passage("c.txt", text)]) is None
+
+
+def test_who_did_it_needs_a_sentence_that_says_the_deed():
+    text = ("WYNDHAM — The new maternity unit at Wyndham General Hospital will not open until next spring. "
+            "The new maternity unit was designed by Harrow Architects.\n")
+    got = extract("Who designed the new maternity unit?", [passage("m.txt", text)])
+    assert got is not None and "Harrow Architects" in got.text
+    only = "WYNDHAM — The new maternity unit at Wyndham General Hospital will not open until next spring.\n"
+    assert extract("Who designed the new maternity unit?", [passage("m.txt", only)]) is None  # wyndham wu11
+
+
+def test_a_capitalised_first_word_is_no_place_when_written_in_lower_case_too():
+    text = ("The platform was put up by volunteers. Volunteers watched the nest around the clock, because osprey "
+            "eggs are still targeted by collectors.\n")
+    assert extract("Where did the ospreys nest?", [passage("o.txt", text)]) is None  # wyndham w66
+    named = "The ospreys nest at Lydbrook Reservoir. Volunteers watched the nest around the clock.\n"
+    got = extract("Where did the ospreys nest?", [passage("o.txt", named)])
+    assert got is not None and "Lydbrook" in got.text
