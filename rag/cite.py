@@ -495,33 +495,55 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             candidates += [q for q in (best_quote(words, hits, i, echo, figures) for i in fits)
                            if q.support >= 0 and q not in candidates]
         supported = [q for q in candidates if q.support >= min_support]
+
+        def narrowed(quotes: list[Quote], reason: str, test) -> list[Quote]:
+            """The `quotes` that pass `test`; when none does, the log says why the claim went."""
+            kept = [q for q in quotes if test(q)]
+            if quotes and not kept:
+                log.debug("dropped (%s): %s", reason, claim)
+            return kept
+
+        grounded = narrowed(supported, f"not near the quote: {far(supported[0]) if supported else []}",
+                            lambda q: not far(q))
         # "Russia sent … to North Korea" is not supported by "North Korea sent … to Russia"
-        grounded = [q for q in supported if not far(q)
-                    and not answercheck.reversed_direction(claim, surroundings(hits, q, 0))
-                    and not answercheck.swapped_subject(claim, quoted(hits, q))
-                    and not answercheck.reversed_outcome(claim, quoted(hits, q))
-                    and not answercheck.relabelled(claim, quoted(hits, q))
-                    # anywhere in its article: who came third is written once ("with Kingsford Boat Club third")
-                    and not answercheck.placed_elsewhere(claim, question, (articles or {}).get(hits[q.hit].chunk.source)
-                                                         or surroundings(hits, q, REACH))]
+        grounded = narrowed(grounded, "sends it the other way",
+                            lambda q: not answercheck.reversed_direction(claim, surroundings(hits, q, 0)))
+        grounded = narrowed(grounded, "the quote gives the act to another name",
+                            lambda q: not answercheck.swapped_subject(claim, quoted(hits, q)))
+        grounded = narrowed(grounded, "the quote says the other outcome",
+                            lambda q: not answercheck.reversed_outcome(claim, quoted(hits, q)))
+        grounded = narrowed(grounded, "the quote gives the name another role",
+                            lambda q: not answercheck.relabelled(claim, quoted(hits, q)))
+        # anywhere in its article: who came third is written once ("with Kingsford Boat Club third")
+        grounded = narrowed(grounded, "the article places it otherwise",
+                            lambda q: not answercheck.placed_elsewhere(
+                                claim, question, (articles or {}).get(hits[q.hit].chunk.source)
+                                or surroundings(hits, q, REACH)))
         if did is not None:  # "Who built the rocket?": the quote or a sentence beside it says it was built
             # (by a word at least SIMILAR close: "depicted" for "portrayed" 0.69; a lower bar is
             # noise: "replaced" is 0.55 from "removed" and 0.43 from "in")
-            grounded = [q for q in grounded if _deed_said(did, question, surroundings(hits, q, REACH), similar)
-                        # and done by whom the claim says: not "found by a farmer" for the scientists (vennport v26)
-                        and not answercheck.other_doer(did, claim, surroundings(hits, q, REACH))]
+            grounded = narrowed(grounded, f"'{did}' is not said beside the quote, or by someone else",
+                                lambda q: _deed_said(did, question, surroundings(hits, q, REACH), similar)
+                                # and by whom the claim says: not "found by a farmer" for the scientists (vennport v26)
+                                and not answercheck.other_doer(did, claim, surroundings(hits, q, REACH)))
         if thing is not None:  # "What is the name of the supplier…?": a name beside "supplier" in the quote
-            grounded = [q for q in grounded if answercheck.name_beside(thing, claim, quoted(hits, q), question)]
+            grounded = narrowed(grounded, f"no name beside '{thing}' in the quote",
+                                lambda q: answercheck.name_beside(thing, claim, quoted(hits, q), question))
         if lead is not None:  # "Who runs Voltaris?": the name given has a leader's title there ("chief executive")
-            grounded = [q for q in grounded if answercheck.leader_named(claim, question, surroundings(hits, q, REACH))]
+            grounded = narrowed(grounded, "the name has no leader's title or role verb beside the quote",
+                                lambda q: answercheck.leader_named(claim, question, surroundings(hits, q, REACH)))
         # "the winning time in the men's race" is not given by a sentence on the women's race (kestrel k26)
-        grounded = [q for q in grounded if not answercheck.contrasted(question, quoted(hits, q))]
+        grounded = narrowed(grounded, "the quote is about the contrasted other",
+                            lambda q: not answercheck.contrasted(question, quoted(hits, q)))
         if rate:  # "how much per share?": the quote gives it per share ("per", "a", "each" share)
-            grounded = [q for q in grounded if re.search(r"\b" + re.escape(rate[:5]), quoted(hits, q), re.I)]
+            grounded = narrowed(grounded, f"the quote gives no amount per {rate}",
+                                lambda q: re.search(r"\b" + re.escape(rate[:5]), quoted(hits, q), re.I))
         if years or last_year:  # "How many votes did Haines get in the 2021 election?" (tallis tu01)
-            grounded = [q for q in grounded if _in_year(years, last_year, hits, q)]
+            grounded = narrowed(grounded, "the quote is about another year",
+                                lambda q: _in_year(years, last_year, hits, q))
         if who is not None:  # "What did Putin say…": the quote reports something Putin said
-            grounded = [q for q in grounded if answercheck.reports_speech(who, quoted(hits, q))]
+            grounded = narrowed(grounded, f"the quote reports nothing {who} said",
+                                lambda q: answercheck.reports_speech(who, quoted(hits, q)))
         # the claim with its quote's neighbourhood must be about what the question asks:
         # "Nordwind's net profit rose…" does not answer "What was Nordwind's revenue?"
         about = [q for q in grounded if max(coverage(p, claim + "\n" + surroundings(hits, q, ABOUT_REACH), similar)
@@ -546,7 +568,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             about = [q for q in about if q not in rivalled]
         if grounded and not about:
             log.debug("dropped (covers under %.2f of what the question asks about): %s", ABOUT, claim)
-        placed, grounded = bool(grounded), about
+        grounded = about
         if noun and grounded:  # "how many drones": a count of something else answers nothing
             # and the quote must count it too: "at least 12 structures, including six houses" and
             # "saved most homes" give no number of homes (kestrel ku01, "how many homes were insured?")
@@ -565,8 +587,6 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         quotes = [q for q in grounded if q.hit in marked] or sorted(grounded, key=lambda q: (-q.support, q.hit))[:1]
         if not supported:
             log.debug("dropped (support %.2f < %.2f): %s", max(q.support for q in candidates), min_support, claim)
-        elif not placed:
-            log.debug("dropped (%s not near the quote, or to/from swapped): %s", far(supported[0]), claim)
         if asked and quotes:  # by root: "the saving would go…" shares "saved" (oldhaven o18)
             quotes = [q for q in quotes if roots & {_root(w) for w in (set(words) | q.words)}]
             if not quotes:
