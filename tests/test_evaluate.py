@@ -21,7 +21,7 @@ def test_bundled_gold_set_is_well_formed_and_grounded():
 
 
 @pytest.mark.parametrize("name", ["lakeport", "kestrel", "corran", "brenmoor", "harwick", "tallis",
-                                  "vennport", "marren", "oldhaven"])
+                                  "vennport", "marren", "oldhaven", "wyndham"])
 def test_other_corpora_gold_sets_are_grounded(name):
     items = ev.load_gold(ROOT / "eval" / f"{name}.jsonl")
     assert sum(i.answerable for i in items) >= 15 and sum(not i.answerable for i in items) >= 10
