@@ -31,6 +31,9 @@ Three checks catch that, each a plain function `rag.cite` applies:
   reports words (said, told, "…") and names Putin as the one speaking (before the word of
   speech, or just after it: "said Putin"); a sentence that merely names him is not, nor one
   that says words were addressed to him.
+- `no_cause`: "why / what caused / what made…?" is answered only by a claim with a word
+  that gives a cause ("because", "after", "caused by", "made", "started"…): the event
+  restated ("The Marigold took on water faster than her pumps could clear it") is no cause.
 - `other_end`: a distance from somewhere the question does not ask about ("410 million
   kilometres from the Sun" for "how far from Earth?").
 - `swapped_subject`: "Russia fires 8,000 shells daily" is not supported by "Ukraine fires
@@ -416,6 +419,24 @@ def plan_for_outcome(claim: str, question: str) -> bool:
     """Whether `claim` gives an intention where `question` asks what came of something: "his
     campaign would ask for a recount" is no "outcome of the recount" (tallis tu03)."""
     return bool(_OUTCOME.search(question)) and bool(_PLAN.search(claim))
+
+
+# "why…?", "what caused / made / led to…?": a question for a cause
+_CAUSE_QUESTION = re.compile(r"^\s*why\b|\bwhat\s+(?:caused|causes|made|makes|led\s+to|leads\s+to|prompted|triggered)\b"
+                             r"|\bwhat\s+(?:was|is|were)\s+the\s+(?:cause|reason)s?\b", re.I)
+# the words that give a cause: "because of corrosion", "after engineers found cracks", "caused by a
+# corrupted file", "Corrosion made the main fail", "A faulty heater started the fire"
+_CAUSAL = re.compile(r"\b(?:because|due\s+to|caus(?:e|es|ed|ing)|after|following|result(?:s|ed)?\s+(?:of|from|in)|"
+                     r"as\s+a\s+result|led\s+to|leads?\s+to|owing\s+to|thanks\s+to|blam(?:e|es|ed)|since|"
+                     r"so\s+that|made|makes?|when|by|from|over|amid|reasons?|forc(?:e|es|ed|ing)|"
+                     r"(?:start|spark|prompt|trigger)(?:s|ed)?|brought|meant)\b", re.I)
+
+
+def no_cause(claim: str, question: str) -> bool:
+    """Whether `claim` answers "why / what caused…?" without a word that gives a cause: "The
+    Marigold took on water faster than her pumps could clear it" restates what happened, and
+    says nothing of what made it happen (oldhaven ou08)."""
+    return bool(_CAUSE_QUESTION.search(question)) and not _CAUSAL.search(claim)
 
 
 def which_phrase(question: str) -> list[str]:

@@ -419,6 +419,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             log.debug("dropped (names only what the question is about, no %s): %s",
                       " ".join(answercheck.which_phrase(question)), claim)
             return []
+        if answercheck.no_cause(claim, question):  # the event restated for "what made it happen?"
+            log.debug("dropped (gives no cause): %s", claim)
+            return []
         if answercheck.plan_for_outcome(claim, question):  # "would ask for a recount" for "what was the outcome…?"
             log.debug("dropped (an intention, not what came of it): %s", claim)
             return []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (agentless, other_doer, placed_elsewhere, relabelled, plan_for_outcome, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (agentless, no_cause, other_doer, placed_elsewhere, relabelled, plan_for_outcome, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_durations, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -686,3 +686,12 @@ def test_the_speaker_speaks_and_is_not_only_spoken_to():
     assert reports_speech("Priya Nandakumar", quote)
     assert not reports_speech("Ofwat", quote)  # wyndham wu03: the letter went to Ofwat
     assert reports_speech("Marcus Doyle", '"We are sorry," said Marcus Doyle, the director.')
+
+
+def test_a_cause_question_needs_a_cause():
+    question = "What made the Marigold take on water?"
+    assert no_cause("The Marigold took on water faster than her pumps could clear it.", question)  # oldhaven ou08
+    assert not no_cause("The Marigold took on water after a plank split below the waterline.", question)
+    assert not no_cause("A faulty heater started the fire.", "What caused the fire?")
+    assert not no_cause("The main failed because of corrosion along a joint.", "Why did the main fail?")
+    assert not no_cause("The Marigold took on water.", "When did the Marigold take on water?")  # no cause asked
