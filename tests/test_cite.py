@@ -291,7 +291,7 @@ def test_a_part_of_the_question_no_claim_answers_is_answered_by_a_quoted_sentenc
 
 
 def test_a_claim_that_only_restates_the_question_is_dropped():
-    question = "Why were the containers transported to a munitions depot?"  # asks for no kind
+    question = "What do we know of the containers transported to a munitions depot?"  # asks for no kind
     assert cite("The containers were transported to a munitions depot [1].", HITS, 0.5, question).refused
     assert not cite("The containers were transported via train to a munitions depot near Tikhoretsk [1].", HITS, 0.5,
                     question).refused
