@@ -414,7 +414,6 @@ def rate_unit(question: str) -> str | None:
     return next((w for w in reversed(words) if w.islower()), None)
 
 
-
 def plan_for_outcome(claim: str, question: str) -> bool:
     """Whether `claim` gives an intention where `question` asks what came of something: "his
     campaign would ask for a recount" is no "outcome of the recount" (tallis tu03)."""

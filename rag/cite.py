@@ -499,15 +499,15 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
                            if q.support >= 0 and q not in candidates]
         supported = [q for q in candidates if q.support >= min_support]
 
-        def narrowed(quotes: list[Quote], reason: str, test) -> list[Quote]:
-            """The `quotes` that pass `test`; when none does, the log says why the claim went."""
+        def narrowed(quotes: list[Quote], reason, test) -> list[Quote]:
+            """The `quotes` that pass `test`; when none does, the log says why the claim went
+            (`reason`, or a function that writes it, called only then)."""
             kept = [q for q in quotes if test(q)]
             if quotes and not kept:
-                log.debug("dropped (%s): %s", reason, claim)
+                log.debug("dropped (%s): %s", reason() if callable(reason) else reason, claim)
             return kept
 
-        grounded = narrowed(supported, f"not near the quote: {far(supported[0]) if supported else []}",
-                            lambda q: not far(q))
+        grounded = narrowed(supported, lambda: f"not near the quote: {far(supported[0])}", lambda q: not far(q))
         # "Russia sent … to North Korea" is not supported by "North Korea sent … to Russia"
         grounded = narrowed(grounded, "sends it the other way",
                             lambda q: not answercheck.reversed_direction(claim, surroundings(hits, q, 0)))

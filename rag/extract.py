@@ -201,12 +201,12 @@ def extract(question: str, hits: Sequence[Hit], articles: Mapping[str, str] | No
                 continue  # the women's race for the men's
             if answercheck.unnamed_which(text, question):
                 continue  # "a grant from a conservation foundation" names no foundation (tallis tu08)
-            if did and answercheck.agentless(did, question, text):
-                continue  # "the course record set in 2019" says nothing of who set it
+            # "Who designed the unit?": a sentence on the unit, not on its design (wyndham wu11); nor
+            # "the course record set in 2019", which says nothing of who set it
+            if did and (coverage(did, text, similar) < 1.0 or answercheck.agentless(did, question, text)):
+                continue
             if hit.title and hit.title in text:
                 continue  # the headline line (" date 2023-10-14 North Korea Sends…"): headline case, no sentence
-            if did and coverage(did, text, similar) < 1.0:
-                continue  # "Who designed the unit?": a sentence on the unit, not on its design (wyndham wu11)
             if answercheck.reversed_direction(question, text) \
                     or not answercheck.gives(_common_start(text, article), kinds, question):
                 continue
