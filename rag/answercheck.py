@@ -414,6 +414,27 @@ def rate_unit(question: str) -> str | None:
     return next((w for w in reversed(words) if w.islower()), None)
 
 
+_PERIOD = re.compile(r"\b(?:(daily|nightly|weekly|monthly|yearly|annually|annual)|"
+                     r"(?:per|each|every|a|an)\s+(day|night|week|month|year|hour)(?!\s+(?:ago|earlier|later|before|after)\b))\b",
+                     re.I)
+_PERIOD_OF = {"daily": "day", "nightly": "night", "weekly": "week", "monthly": "month", "yearly": "year",
+              "annually": "year", "annual": "year"}
+
+
+def periods(text: str) -> set[str]:
+    """The periods `text` gives a rate per: {"day"} of "8,000 shells daily" and of "a day"."""
+    return {_PERIOD_OF.get((m.group(1) or "").lower(), (m.group(2) or "").lower()) for m in _PERIOD.finditer(text)}
+
+
+def other_period(claim: str, question: str) -> bool:
+    """Whether `claim` gives a count or amount per another period than the one `question` asks
+    for: "8,000 artillery shells daily" for "How many shells … each year?" (fresh fu06)."""
+    if not re.search(r"\bhow\s+(?:many|much)\b", question, re.I):
+        return False
+    asked, given = periods(question), periods(claim)
+    return bool(asked and given and not asked & given)
+
+
 def plan_for_outcome(claim: str, question: str) -> bool:
     """Whether `claim` gives an intention where `question` asks what came of something: "his
     campaign would ask for a recount" is no "outcome of the recount" (tallis tu03)."""
@@ -827,7 +848,8 @@ def other_end(claim: str, question: str) -> bool:
 
 
 _NAME_OF = re.compile(r"\bname\s+of\s+(?:the|a|an|this|that)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+?)"
-                      r"(?=\s+(?:that|which|who|whose|in|at|on|of|for|to|from|with|by|is|was|were|are|did|does|has|had)\b"
+                      r"(?=\s+(?:that|which|who|whose|in|at|on|of|for|to|from|with|by|near|outside|inside|under|behind|between|"
+                      r"beside|across|along|off|into|over|after|before|during|is|was|were|are|did|does|has|had)\b"
                       r"|\s*[?,]|$)", re.I)
 _BEFORE_PLACE = frozenset("in at near from of off across inside to into".split())
 
@@ -887,7 +909,7 @@ _SPEECH = re.compile(r"\b(?:say|says|said|saying|tell|tells|told|state|states|st
                      r"den(?:y|ies|ied)|accus(?:e|es|ed)|condemn(?:s|ed)?|prais(?:e|es|ed)|repl(?:y|ies|ied)|"
                      r"respond(?:s|ed)?|estimat(?:e|es|ed)|predict(?:s|ed)?|forecasts?|report(?:s|ed)|confirm(?:s|ed)?|"
                      r"admit(?:s|ted)?|acknowledg(?:e|es|ed)|promis(?:e|es|ed)|pledg(?:e|es|ed)|vow(?:s|ed)?|"
-                     r"suggest(?:s|ed)?|explain(?:s|ed)?|[Aa]ccording\s+to|quoted?)\b|[\"“”]")
+                     r"suggest(?:s|ed)?|explain(?:s|ed)?|express(?:es|ed)?|rais(?:e|es|ed)\s+concerns?|[Aa]ccording\s+to|quoted?)\b|[\"“”]")
 # (lower case only: "United States" states nothing)
 
 
@@ -1209,7 +1231,8 @@ def _name_verbs(text: str) -> list[tuple[str, str]]:
     """(name, key of the lower-case word right after it) for each name in `text`: ("Ukraine", "fires")."""
     out = []
     for name in _names(text, skip_first=False):
-        m = re.search(re.escape(name) + r"(?:['’]s)?\s+([a-z]+)\b", text)
+        # past an adverb: "The Senate initially requested" (fresh f30)
+        m = re.search(re.escape(name) + r"(?:['’]s)?\s+(?:[a-z]+ly\s+)?([a-z]+)\b", text)
         if m and m.group(1) not in STOPWORDS:
             out.append((name, m.group(1)[:5]))
     return out

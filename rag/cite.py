@@ -434,6 +434,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         if people and answercheck.counts_only_things(claim):  # "Fenwick runs 212 stores" for "how many people…"
             log.debug("dropped (counts things, not people): %s", claim)
             return []
+        if answercheck.other_period(claim, question):  # "8,000 shells daily" for "how many … each year?"
+            log.debug("dropped (a rate per another period than asked): %s", claim)
+            return []
         if kinds and not answercheck.gives(claim, kinds, question):
             log.debug("dropped (gives no %s): %s", "/".join(sorted(kinds)), claim)
             return []  # true, perhaps, but not the kind of thing asked for

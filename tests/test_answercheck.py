@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (agentless, no_cause, other_doer, placed_elsewhere, relabelled, plan_for_outcome, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (agentless, other_period, periods, no_cause, other_doer, placed_elsewhere, relabelled, plan_for_outcome, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_durations, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -695,3 +695,34 @@ def test_a_cause_question_needs_a_cause():
     assert not no_cause("A faulty heater started the fire.", "What caused the fire?")
     assert not no_cause("The main failed because of corrosion along a joint.", "Why did the main fail?")
     assert not no_cause("The Marigold took on water.", "When did the Marigold take on water?")  # no cause asked
+
+
+def test_a_rate_per_another_period_answers_nothing():
+    question = "How many artillery shells does North Korea produce each year?"
+    assert periods(question) == {"year"} and periods("8,000 shells daily") == {"day"}
+    assert other_period("North Korea produces approximately 8,000 artillery shells daily.", question)  # fresh fu06
+    assert not other_period("It produces about 2 million shells a year.", question)
+    assert not other_period("Ukraine fires 8,000 shells daily.", "How many shells does Ukraine fire a day?")
+    assert not other_period("It fired 8,000 shells.", question)  # no period given: other checks judge it
+    assert not periods("How much did it cost a year ago?")  # "a year ago" is a time, not a rate
+
+
+def test_the_subject_is_read_past_an_adverb():
+    quote = "The White House requested approximately $25 billion in additional funding earlier this year."
+    assert swapped_subject("The Senate initially requested approximately $25 billion.", quote)  # fresh f30
+    assert not swapped_subject("The White House initially requested approximately $25 billion.", quote)
+
+
+def test_raising_concerns_is_saying_something():
+    quote = ("South Korean President Yoon Suk Yeol raised concerns that if Russia aided the DPRK's weapons "
+             "programs, it would be a provocation.")
+    assert reports_speech("South Korea's president", quote)  # fresh f24
+    assert not reports_speech("South Korea's president", "South Korean President Yoon Suk Yeol visited Seoul.")
+
+
+def test_the_name_of_a_thing_placed_by_a_preposition():
+    question = "What is the name of the munitions depot near Tikhoretsk?"
+    assert named_thing(question) == "depot"  # fresh fu01: "near" ends the thing
+    assert not name_beside("depot", "The depot near Tikhoretsk is 290 kilometers from the Russian border.",
+                           "This depot is approximately 290 kilometers away from the Russian border with Ukraine.",
+                           question)
