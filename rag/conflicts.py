@@ -69,7 +69,9 @@ _CUES = (
     (re.compile(r"\bwhat (?:percentage|share|proportion)\b", re.I), ("percent",)),
     (re.compile(r"\bhow many\b|\bwhat number\b", re.I), ("count",)),
     (re.compile(r"\bhow long\b|\bwhat (?:period|time ?frame|span)\b|\bover what\b", re.I), ("period", "date")),
-    (re.compile(r"\bwhen\b|\bwhat (?:date|day|month|year)\b|\bon which\b", re.I), ("date", "period")),
+    # "when" as the question word, not "Which abbreviation did he use when he named…?" (fresh f29)
+    (re.compile(r"^\W*when\b|(?:[,;]|\band)\s+when\b|\bwhat (?:date|day|month|year)\b|\bon which\b", re.I),
+     ("date", "period")),
 )
 # Count nouns that are units of time or money; those facts are periods and amounts.
 _NOT_COUNTED = frozenset("day week month year decade percent dollar euro pound billion million thousand".split())

@@ -29,6 +29,9 @@ def test_asked_kinds_from_question_or_answer():
     assert asked_kinds("When did it start?")[0] == "date"
     assert asked_kinds("What was requested?", "They requested $5 million [1].") == ("money",)
     assert asked_kinds("Who spoke?", "Kirby spoke [1].") == ()
+    # "when" inside the question is no question word: no dates to compare (fresh f29)
+    assert asked_kinds("Which abbreviation did Kirby use when he named North Korea?", "He used DPRK [1].") == ()
+    assert asked_kinds("How many came, and when did they leave?")[0] == "count"
 
 
 def hit(source: str, text: str, date: str | None = None) -> Hit:
