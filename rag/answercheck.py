@@ -58,6 +58,7 @@ word stands for a name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from rag.text import STOPWORDS, WORD_NUMBERS, content_words, numbers
 
@@ -669,6 +670,32 @@ def spelled_out(acronym: str, text: str) -> bool:
     return any(re.search(r"\b[A-Z][\w'’]*$", m.group()) and not re.match(r"[ \t]+[A-Z]", text[m.end():])
                and not (m.group()[0].isupper() and re.search(r"\b[A-Z][\w'’.-]*\s+$", text[:m.start()]))
                for m in re.finditer(pattern, text, re.I))
+
+
+_ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
+
+
+def glossary(texts: Iterable[str]) -> dict[str, str]:
+    """The acronyms that an article of `texts` uses and writes out, with the words written: "DPRK"
+    -> "Democratic People’s Republic of Korea". Another article may name a country only by its
+    acronym: "the DPRK criticized Yoon's comments" is North Korea speaking (fresh f18)."""
+    out: dict[str, str] = {}
+    for text in texts:
+        for acronym in dict.fromkeys(_ACRONYM.findall(text)):
+            if acronym in out:
+                continue
+            pattern = r"\b" + r"(?:\s+(?:of|the|and|for|&)\s+|[\s-]+)".join(c + r"[\w'’]*" for c in acronym) + r"\b"
+            for m in re.finditer(pattern, text):
+                if m.group()[0].isupper() and spelled_out(acronym, m.group()):
+                    out[acronym] = m.group()
+                    break
+    return out
+
+
+def with_expansions(text: str, terms: dict[str, str]) -> str:
+    """`text` with the written-out form of each of its acronyms of `terms` appended."""
+    found = [terms[a] for a in dict.fromkeys(_ACRONYM.findall(text)) if a in terms]
+    return text + ("\n" + "; ".join(found) if found else "")
 
 
 def unmentioned(terms: list[str], passages: str) -> list[str]:

@@ -374,7 +374,7 @@ class _Numbering:
 
 def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = "",
          disputes: Sequence[Disagreement] = (), articles: Mapping[str, str] | None = None,
-         similar: WordSimilarity | None = None) -> Cited:
+         similar: WordSimilarity | None = None, terms: Mapping[str, str] | None = None) -> Cited:
     """Resolve the markers of `reply` against `hits` (numbered from 1) for `question`.
 
     `disputes` are disagreements between the articles on the fact asked for; each is
@@ -383,6 +383,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     for (an article names "Washington" once, in its dateline); without it, the retrieved
     passages. `similar` lets a word of the question be matched by one close in meaning where
     the checks ask what a claim is about (`rag.extract.coverage`) and what a count counts.
+    `terms` are the corpus's acronyms with the words an article writes them out in
+    (`answercheck.glossary`); those of the retrieved articles are always added.
     """
     pool = list(hits) + [a for h in hits for a in h.also]
     asked = set(content_words(question))
@@ -399,7 +401,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     years = answercheck.years_named(question)
     last_year = not years and answercheck.asks_last_year(question)
     rate = answercheck.rate_unit(question)
-    context = article_context(pool)
+    # an acronym an article writes out stands for those words in every passage ("DPRK")
+    terms = dict(terms or {}) | answercheck.glossary([*article_context(pool).values(), *(articles or {}).values()])
+    context = {src: answercheck.with_expansions(text, terms) for src, text in article_context(pool).items()}
     kept: list[tuple[str, list[Quote]]] = []
     parts = answercheck.question_parts(question)
     who = answercheck.speaker(question)
@@ -482,10 +486,11 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             # k16). Not when a name is asked for (it is the answer), nor when the question names
             # its subject: "When did the Psyche probe reach its asteroid?" is not answered by
             # "The Psyche probe Halcyon reached it in 2023" (ku04).
-            near = surroundings(hits, q, REACH, title=not person)
+            near = answercheck.with_expansions(surroundings(hits, q, REACH, title=not person), terms)
             names = answercheck.foreign_names(claim, near)
             # the wider text (the article up to the quote) only when a name is to be looked for in it
-            wide = (surroundings(hits, q, ABOUT_REACH) + "\n" + earlier(hits, q, articles)
+            wide = (answercheck.with_expansions(surroundings(hits, q, ABOUT_REACH) + "\n" + earlier(hits, q, articles),
+                                                terms)
                     if any(t[:1].isalpha() for t in names) else "")
             return [t for t in names
                     if (answercheck.unmentioned([t], question) and not (figure and t[:1].isalpha()))
@@ -515,7 +520,8 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         grounded = narrowed(grounded, "sends it the other way",
                             lambda q: not answercheck.reversed_direction(claim, surroundings(hits, q, 0)))
         grounded = narrowed(grounded, "the quote gives the act to another name",
-                            lambda q: not answercheck.swapped_subject(claim, quoted(hits, q)))
+                            lambda q: not answercheck.swapped_subject(
+                                claim, answercheck.with_expansions(quoted(hits, q), terms)))
         grounded = narrowed(grounded, "the quote says the other outcome",
                             lambda q: not answercheck.reversed_outcome(claim, quoted(hits, q)))
         grounded = narrowed(grounded, "the quote gives the name another role",

@@ -87,6 +87,27 @@ class Pipeline:
         self._index_lock = threading.Lock()
         # words close in meaning, from the retrieval embedder (a refreshed index keeps the same embedder)
         self.similar = WordSimilarity(retriever.embedder)
+        self._glossary: tuple[Retriever | None, dict[str, str]] = (None, {})
+
+    def glossary(self, retriever: Retriever) -> dict[str, str]:
+        """The acronyms the articles of `retriever`'s index write out ("DPRK" -> "Democratic
+        People’s Republic of Korea"), read from the stored texts once per loaded index."""
+        held, terms = self._glossary
+        if held is not retriever:
+            from rag.answercheck import glossary
+
+            index = retriever.index
+
+            def texts():
+                for source in index.manifest.files:
+                    try:
+                        yield index.text(source)
+                    except OSError:
+                        continue
+
+            terms = glossary(texts())
+            self._glossary = (retriever, terms)
+        return terms
 
     def refresh_index(self):
         """Index added or changed articles of the corpus and serve the new index at once.
@@ -147,7 +168,8 @@ class Pipeline:
         if best < self.settings.min_relevance:
             # not close enough to show the model first; a retrieved sentence that answers on its
             # own, by the strict checks of `rag.extract`, is quoted (s15: cosine 0.29)
-            quoted = cite("", hits, self.settings.min_support, q, (), _article_texts(retriever, hits), self.similar)
+            quoted = cite("", hits, self.settings.min_support, q, (), _article_texts(retriever, hits), self.similar,
+                          self.glossary(retriever))
             if best < MODEL_FLOOR or not quoted.refused:
                 t2 = time.perf_counter()
                 yield Answer(asked, quoted.answer, quoted.refused, quoted.citations,
@@ -166,7 +188,8 @@ class Pipeline:
         reply = "".join(pieces)
         texts = _article_texts(retriever, shown)
         disputes = disagreements(q, wide, reply)
-        result = cite(reply, shown, self.settings.min_support, q, disputes, texts, self.similar)
+        result = cite(reply, shown, self.settings.min_support, q, disputes, texts, self.similar,
+                      self.glossary(retriever))
         # a part of a two-part question that nothing answered is asked on its own, with its
         # own passages: the small model answers one question far better than two at once
         for part in result.unanswered:
@@ -188,7 +211,8 @@ class Pipeline:
             reply += "\n" + renumbered("".join(part_pieces), mapping)
         if result.unanswered:
             texts = _article_texts(retriever, shown)
-            result = cite(reply, shown, self.settings.min_support, q, disputes, texts, self.similar)
+            result = cite(reply, shown, self.settings.min_support, q, disputes, texts, self.similar,
+                          self.glossary(retriever))
         t2 = time.perf_counter()
         yield Answer(asked, result.answer, result.refused, result.citations,
                      Timings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t0) * 1000,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (agentless, other_period, periods, no_cause, other_doer, placed_elsewhere, relabelled, plan_for_outcome, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (agentless, glossary, with_expansions, other_period, periods, no_cause, other_doer, placed_elsewhere, relabelled, plan_for_outcome, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_durations, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -726,3 +726,13 @@ def test_the_name_of_a_thing_placed_by_a_preposition():
     assert not name_beside("depot", "The depot near Tikhoretsk is 290 kilometers from the Russian border.",
                            "This depot is approximately 290 kilometers away from the Russian border with Ukraine.",
                            question)
+
+
+def test_the_glossary_holds_acronyms_an_article_writes_out():
+    texts = ["Kirby condemned the Democratic People’s Republic of Korea (DPRK) for supplying it.",
+             "WH claims DPRK sent 1K containers. The White House on Friday announced it.",
+             "The NHS said so."]  # never written out: not in the glossary
+    terms = glossary(texts)
+    assert terms == {"DPRK": "Democratic People’s Republic of Korea", "WH": "White House"}
+    assert with_expansions("the DPRK criticized Yoon", terms).endswith("Democratic People’s Republic of Korea")
+    assert with_expansions("Yoon spoke", terms) == "Yoon spoke"

@@ -547,3 +547,15 @@ def test_an_aside_the_passage_never_gives_is_cut_off_the_claim():
     got = cite("The ship was found off Cape Lorra, which is in the southern part of the Netherlands.", hits, 0.5,
                "Off which headland was the ship found?")
     assert got.answer == "The ship was found off Cape Lorra [1]."
+
+
+def test_an_acronym_written_out_elsewhere_in_the_corpus_names_the_same_thing():
+    # fresh f18: the passage says only "the DPRK"; another article writes it out
+    dprk = (ARTICLES / "004_3446e91bcb69a8cf.txt").read_text(encoding="utf-8")
+    hits = [passage("004.txt", dprk, dprk.index("In response, the DPRK criticized"))]
+    question = "How did North Korea describe close ties between neighbouring countries?"
+    reply = "North Korea criticized Yoon's comments, saying \"it is quite natural and normal\" [1]."
+    assert cite(reply, hits, 0.5, question).refused  # "North Korea" is not "the DPRK" by its words alone
+    terms = {"DPRK": "Democratic People’s Republic of Korea"}
+    got = cite(reply, hits, 0.5, question, terms=terms)
+    assert not got.refused and "quite natural and normal" in got.citations[0].quote

@@ -205,3 +205,10 @@ def test_disagreements_are_looked_for_beyond_the_prompts_passages(make, monkeypa
     assert {v.value for v in conflict.versions} == {"Over the past month", "in the past few weeks / in recent weeks"}
     monkeypatch.setattr(rag.pipeline, "DISPUTE_DEPTH", 1)
     assert pipe.answer(question).conflicts == ()
+
+
+def test_the_glossary_is_read_from_the_whole_index_once(make):
+    pipe = make("unused")
+    terms = pipe.glossary(pipe.retriever)  # the bundled articles: 001 writes "Democratic People’s Republic of Korea (DPRK)"
+    assert terms["DPRK"] == "Democratic People’s Republic of Korea"
+    assert pipe.glossary(pipe.retriever) is terms  # kept for the loaded index
