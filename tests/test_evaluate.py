@@ -28,6 +28,13 @@ def test_other_corpora_gold_sets_are_grounded(name):
     assert ev.check_gold(items, ROOT / "eval" / "corpora" / name) == []
 
 
+def test_fresh_questions_about_the_bundled_articles_are_grounded():
+    items = ev.load_gold(ROOT / "eval" / "fresh.jsonl")
+    assert sum(i.answerable for i in items) >= 30 and sum(not i.answerable for i in items) >= 10
+    assert not {i.question for i in items} & {i.question for i in ev.load_gold(GOLD)}  # new questions
+    assert ev.check_gold(items, ARTICLES) == []
+
+
 def test_check_gold_catches_an_answer_missing_from_its_source(tmp_path):
     bad = ev.GoldItem("x", "q?", ("Vladivostok",), ("003_abfd0f9880f9ca5a.txt",), True, "single")
     assert ev.check_gold([bad], ARTICLES) == ["x: 'Vladivostok' not found in 003_abfd0f9880f9ca5a.txt"]
