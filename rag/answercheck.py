@@ -799,6 +799,25 @@ def counts_in(noun: str, claim: str) -> bool:
                                               for w in words)
 
 
+def narrower_count(noun: str, claim: str, question: str) -> bool:
+    """Whether every number of `noun` that `claim` states counts only a kind of them named by a
+    word the question does not use: "27 American citizens" for "How many people did Hamas
+    kill?" (fresh f33), which asks for everyone killed ("1,300 lives")."""
+    words = re.findall(r"[\w'’]+", claim)
+    narrowed = []
+    for i, w in enumerate(words):
+        if not (_NUMBER_WORDS.fullmatch(w.lower()) or w[:1].isdigit()):
+            continue
+        after = words[i + 1:i + 5]
+        at = next((j for j, n in enumerate(after) if counts(noun, {n}) or (noun == "people" and (
+            n.lower() in PEOPLE or n.lower() in _OF_PEOPLE or _AGENT.search(n.lower())))), None)
+        if at is None:
+            continue
+        between = after[:at]
+        narrowed.append(any(b[:1].isupper() and unmentioned([b], question) for b in between))
+    return bool(narrowed) and all(narrowed)
+
+
 def counts_of(text: str) -> list[tuple[str, str]]:
     """(number, word) for each word within three after a number of `text`: "nine homes" -> ("9", "homes");
     up to an "of", as in `counts_in`: "37 reports of kettles" counts reports, not kettles."""

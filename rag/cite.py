@@ -591,6 +591,10 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
                         [q for q in grounded if _counts_alike(noun, claim, quoted(hits, q), similar)])
             if not grounded:
                 log.debug("dropped (counts no %s): %s", noun, claim)
+        # "27 American citizens" for "how many people did the attack kill?": only some of them
+        if (noun or people) and grounded and answercheck.narrower_count(noun or "people", claim, question):
+            log.debug("dropped (counts only a kind of %s the question does not name): %s", noun or "people", claim)
+            grounded = []
         # of the quotes that count what is asked, those in the passages the model marked; else the
         # best-supported one: "nine houses" ties on support with "nine helicopters" in another
         # passage, and only the homes sentence counts houses (kestrel k12)

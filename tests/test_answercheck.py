@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answercheck import (agentless, glossary, with_expansions, other_period, periods, no_cause, other_doer, placed_elsewhere, relabelled, plan_for_outcome, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
+from rag.answercheck import (agentless, narrower_count, glossary, with_expansions, other_period, periods, no_cause, other_doer, placed_elsewhere, relabelled, plan_for_outcome, only_own_thing, titled_as_asked_about, reversed_outcome, asks_people, counts_only_things, own_thing, unnamed_which, name_beside, named_thing, only_negated, asked_kinds, contrasted, counted, counts_in, deed, foreign_names, gives, leader_named,
                              narrowing_terms, reports_speech, role, reversed_direction, speaker, swapped_subject, unbacked_durations, unbacked_money, unmentioned,
                              without_unbacked_years)
 from rag.cite import REFUSAL, cite
@@ -736,3 +736,13 @@ def test_the_glossary_holds_acronyms_an_article_writes_out():
     assert terms == {"DPRK": "Democratic People’s Republic of Korea", "WH": "White House"}
     assert with_expansions("the DPRK criticized Yoon", terms).endswith("Democratic People’s Republic of Korea")
     assert with_expansions("Yoon spoke", terms) == "Yoon spoke"
+
+
+def test_a_count_of_only_some_of_them_is_no_count_of_all():
+    question = "How many people did Hamas kill in its attack?"
+    assert narrower_count("people", "Hamas killed at least 27 American citizens in its attack.", question)  # fresh f33
+    assert not narrower_count("people", "The attack cost over 1,300 lives, including at least 27 American citizens.",
+                              question)  # one count of them all is enough
+    assert not narrower_count("citizens", "At least 27 American citizens were killed.",
+                              "How many American citizens were killed?")  # the question names the kind
+    assert not narrower_count("containers", "North Korea sent over 1,000 containers.", "How many containers were sent?")
