@@ -658,6 +658,11 @@ def narrowing_terms(question: str) -> list[str]:
     return list(dict.fromkeys(_names(question, skip_first=True) + sorted(numbers(content_words(question)))))
 
 
+def _spelling(acronym: str) -> str:
+    """A pattern for words whose first letters spell `acronym`, "of/the/and/for" between them passed over."""
+    return r"\b" + r"(?:\s+(?:of|the|and|for|&)\s+|[\s-]+)".join(c + r"[\w'’]*" for c in acronym) + r"\b"
+
+
 def spelled_out(acronym: str, text: str) -> bool:
     """Whether `text` writes `acronym` ("MP", "NHS") out in full: words whose first letters spell
     it, "of/the/and/for" between them passed over, the last one capitalised and the words the
@@ -665,7 +670,7 @@ def spelled_out(acronym: str, text: str) -> bool:
     is no MP, nor "Ukraine Security Assistance" a US)."""
     if not re.fullmatch(r"[A-Z]{2,5}", acronym):
         return False
-    pattern = r"\b" + r"(?:\s+(?:of|the|and|for|&)\s+|[\s-]+)".join(c + r"[\w'’]*" for c in acronym) + r"\b"
+    pattern = _spelling(acronym)
     # the whole run of capitalised words: "Ukraine Security Assistance Initiative" holds no "US"
     return any(re.search(r"\b[A-Z][\w'’]*$", m.group()) and not re.match(r"[ \t]+[A-Z]", text[m.end():])
                and not (m.group()[0].isupper() and re.search(r"\b[A-Z][\w'’.-]*\s+$", text[:m.start()]))
@@ -684,8 +689,7 @@ def glossary(texts: Iterable[str]) -> dict[str, str]:
         for acronym in dict.fromkeys(_ACRONYM.findall(text)):
             if acronym in out:
                 continue
-            pattern = r"\b" + r"(?:\s+(?:of|the|and|for|&)\s+|[\s-]+)".join(c + r"[\w'’]*" for c in acronym) + r"\b"
-            for m in re.finditer(pattern, text):
+            for m in re.finditer(_spelling(acronym), text):
                 if m.group()[0].isupper() and spelled_out(acronym, m.group()):
                     out[acronym] = m.group()
                     break
@@ -727,6 +731,16 @@ _OF_PEOPLE = frozenset(("men women boys girls youths pupils nurses guests hostag
 _AGENT = re.compile(r"(?:er|or|ist|ian|ant|ent|ee|ite|ard)s$")
 
 
+def _of_people(word: str) -> bool:
+    """Whether a lower-case plural names people: "citizens", "votes", "donors"."""
+    return word in PEOPLE or word in _OF_PEOPLE or bool(_AGENT.search(word))
+
+
+def _is_number(word: str) -> bool:
+    """Whether `word` is a number: "27", "1,300", "twelve"."""
+    return bool(_NUMBER_WORDS.fullmatch(word.lower())) or word[:1].isdigit()
+
+
 def _stem(word: str) -> str:
     return word.lower().rstrip("s")[:5]
 
@@ -744,7 +758,7 @@ def counts_only_things(claim: str) -> bool:
     words = re.findall(r"[\w'’]+", claim)
     things = 0
     for i, w in enumerate(words):
-        if not (_NUMBER_WORDS.fullmatch(w.lower()) or w[:1].isdigit()):
+        if not _is_number(w):
             continue
         if _CALENDAR["year"].fullmatch(w) or _NUMBER_WORDS.fullmatch(words[i + 1].lower() if i + 1 < len(words) else ""):
             continue  # a year, or "640 million…": the last number word counts
@@ -752,7 +766,7 @@ def counts_only_things(claim: str) -> bool:
         after = after[:next((j for j, x in enumerate(after) if x.lower() == "of"), len(after))]
         plural = next((x.lower() for x in after if x.lower() in _PLURALS or x.lower() in _OF_PEOPLE
                        or (len(x) > 3 and x.islower() and x.endswith("s") and x not in STOPWORDS)), None)
-        if plural is None or plural in PEOPLE or plural in _OF_PEOPLE or plural in _PLURALS or _AGENT.search(plural) \
+        if plural is None or _of_people(plural) or plural in _PLURALS \
                 or plural in _PERSON_NOUNS or plural.rstrip("s") in _PERSON_NOUNS:
             return False
         things += 1
@@ -785,7 +799,7 @@ def counts_in(noun: str, claim: str) -> bool:
     """
     words = re.findall(r"[\w'’]+", claim)  # "two-day" is two words: a number and what it counts
     for i, w in enumerate(words):
-        if _NUMBER_WORDS.fullmatch(w.lower()) or w[:1].isdigit():
+        if _is_number(w):
             after = words[i + 1:i + 5]
             # "37 reports of kettles" counts reports; "thousands of kettles" counts kettles
             cut = next((j for j, n in enumerate(after) if n.lower() == "of" and j
@@ -806,11 +820,11 @@ def narrower_count(noun: str, claim: str, question: str) -> bool:
     words = re.findall(r"[\w'’]+", claim)
     narrowed = []
     for i, w in enumerate(words):
-        if not (_NUMBER_WORDS.fullmatch(w.lower()) or w[:1].isdigit()):
+        if not _is_number(w):
             continue
         after = words[i + 1:i + 5]
-        at = next((j for j, n in enumerate(after) if counts(noun, {n}) or (noun == "people" and (
-            n.lower() in PEOPLE or n.lower() in _OF_PEOPLE or _AGENT.search(n.lower())))), None)
+        at = next((j for j, n in enumerate(after) if counts(noun, {n}) or (noun == "people" and _of_people(n.lower()))),
+                  None)
         if at is None:
             continue
         between = after[:at]
@@ -824,7 +838,7 @@ def counts_of(text: str) -> list[tuple[str, str]]:
     words = re.findall(r"[^\W_]+(?:,\d{3})*", text)
     out = []
     for i, w in enumerate(words):
-        if _NUMBER_WORDS.fullmatch(w.lower()) or w[:1].isdigit():
+        if _is_number(w):
             n = WORD_NUMBERS.get(w.lower(), w.lower().replace(",", ""))
             after = words[i + 1:i + 4]
             cut = next((j for j, x in enumerate(after) if x.lower() == "of" and j

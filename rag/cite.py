@@ -402,8 +402,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     last_year = not years and answercheck.asks_last_year(question)
     rate = answercheck.rate_unit(question)
     # an acronym an article writes out stands for those words in every passage ("DPRK")
-    terms = dict(terms or {}) | answercheck.glossary([*article_context(pool).values(), *(articles or {}).values()])
-    context = {src: answercheck.with_expansions(text, terms) for src, text in article_context(pool).items()}
+    context = article_context(pool)
+    terms = dict(terms or {}) | answercheck.glossary([*context.values(), *(articles or {}).values()])
+    context = {src: answercheck.with_expansions(text, terms) for src, text in context.items()}
     kept: list[tuple[str, list[Quote]]] = []
     parts = answercheck.question_parts(question)
     who = answercheck.speaker(question)
