@@ -6,6 +6,10 @@ that returns the recorded reply, measures a change to the checks in seconds and 
 same replies, so what it fixes and what it breaks is not mixed with the model's noise.
 Writes a normal report under `eval/reports/replay/` and prints the label changes.
 `-v` logs why each dropped claim was dropped.
+`--live-rereads` runs the real model for the second reading (`rag.prompt.copy_request`, asked
+only when the checks refuse a reply) while every first reply stays the recorded one: it
+measures the second reading on the questions that reach it, in minutes instead of a
+whole run; without it the second reading gets an empty reply.
 Simplified on purpose: a recorded reply that came from a second try (after a reply of
 bare markers) is replayed as the only reply, and a question the recorded run never asked
 the model (below the relevance gate) replays with an empty reply, so a change that now
@@ -28,11 +32,18 @@ sys.path.insert(0, str(ROOT))
 class Replayer:
     """A generator that answers each question with its recorded reply."""
 
-    def __init__(self, counter, replies: dict[str, str]) -> None:
+    def __init__(self, counter, replies: dict[str, str], live=None) -> None:
         self.counter = counter
         self.replies = replies
+        self.live = live  # the real generator, for the second reading only
 
-    def stream(self, messages, max_new_tokens):  # noqa: ARG002
+    def stream(self, messages, max_new_tokens):
+        from rag.prompt import COPY_PROMPT
+
+        if messages[0].content == COPY_PROMPT:
+            if self.live is not None:
+                yield from self.live.stream(messages, max_new_tokens)
+            return
         question = messages[-1].content.rsplit("Question: ", 1)[-1].split("\n")[0].strip()
         logging.getLogger("rag.cite").debug("question: %s", question)
         yield self.replies.get(question, "")
@@ -43,6 +54,8 @@ def main() -> int:
     parser.add_argument("report", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "replay")
     parser.add_argument("-v", "--verbose", action="store_true", help="log why each claim was dropped")
+    parser.add_argument("--live-rereads", action="store_true",
+                        help="run the real model for the second reading (the first replies stay the recorded ones)")
     parser.add_argument("--index", type=Path, help="the index the report's corpus is in (default: the settings')")
     args = parser.parse_args()
     if args.verbose:
@@ -67,7 +80,12 @@ def main() -> int:
     replies = {r["question"]: r.get("reply") or "" for r in old["records"]}
     counter = load_counter(resolve_tokenizer(settings.model, settings.cache_dir))
     retriever = Retriever(load_index(settings.index, settings), load_embedder(settings))
-    pipe = Pipeline(settings, retriever, Replayer(counter, replies))
+    live = None
+    if args.live_rereads:
+        from rag.generate import load_generator
+
+        live = load_generator(settings)
+    pipe = Pipeline(settings, retriever, Replayer(counter, replies, live))
     answers = evaluate.run(pipe, items, progress=False)
     metrics, new = evaluate.evaluate(items, answers)
     path = evaluate.write_report(args.out, {**meta, "replayed": str(args.report),

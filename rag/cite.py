@@ -71,6 +71,8 @@ REACH = 1  # sentences either side of a quote in which the claim's names and num
 ABOUT = 0.5  # share of the question's subject the claim and its quote's surroundings must cover (0.6 lost a paraphrased verb, "leave" for "shipped from"; 0.67: replay)
 ABOUT_REACH = 2  # sentences either side of the quote counted for it ("According to think-tank, @CSIS" follows the post it credits)
 SAME_THING = 0.8  # cosine at which a counted noun is the one asked about ("homes"/"houses" 0.90; "drones"/"containers" 0.26)
+# the share of a copied reply's words its quote must hold (`cite(copied=True)`); measured: see rag/pipeline.py
+COPIED_SUPPORT = 0.8
 CORROBORATION = 0.6  # as strict as the eval's judge; support another article's sentence needs to count as reporting the claim too
 
 _MARKER = re.compile(r"[\[(]\s*(?:passages?\s*)?(\d+(?:\s*(?:,|and|-)\s*\d+)*)\s*[\])]"
@@ -175,6 +177,13 @@ def surroundings(hits: Sequence[Hit], q: Quote, reach: int = 1, title: bool = Tr
     start, end = spans[max(0, first - reach)][0], spans[min(len(spans) - 1, last + ahead)][1]
     around = chunk.text[start - chunk.start:end - chunk.start]
     return "\n".join((hits[q.hit].title, hits[q.hit].date or "", around)) if title else around
+
+
+def paragraph_to(hits: Sequence[Hit], q: Quote) -> str:
+    """The quote's paragraph up to the end of the quote: what a reader of it knows it is about."""
+    chunk = hits[q.hit].chunk
+    text = chunk.text[:q.end - chunk.start]
+    return text[text.rfind("\n") + 1:]
 
 
 def earlier(hits: Sequence[Hit], q: Quote, articles: Mapping[str, str] | None = None) -> str:
@@ -374,7 +383,8 @@ class _Numbering:
 
 def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = "",
          disputes: Sequence[Disagreement] = (), articles: Mapping[str, str] | None = None,
-         similar: WordSimilarity | None = None, terms: Mapping[str, str] | None = None) -> Cited:
+         similar: WordSimilarity | None = None, terms: Mapping[str, str] | None = None,
+         copied: bool = False) -> Cited:
     """Resolve the markers of `reply` against `hits` (numbered from 1) for `question`.
 
     `disputes` are disagreements between the articles on the fact asked for; each is
@@ -385,13 +395,20 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     the checks ask what a claim is about (`rag.extract.coverage`) and what a count counts.
     `terms` are the corpus's acronyms with the words an article writes them out in
     (`answercheck.glossary`); those of the retrieved articles are always added.
+    `copied`: the reply was asked to copy the sentence that answers (`rag.prompt.copy_request`),
+    so it is held to that sentence: at least `COPIED_SUPPORT` of its words are the quote's,
+    the question's words counting too, and the quote itself names every name the question gives.
     """
     pool = list(hits) + [a for h in hits for a in h.also]
     asked = set(content_words(question))
     # "Did North Korea send containers?" is answered by restating it: "North Korea did send containers."
     yes_no = bool(re.match(r"\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b", question, re.I))
     roots = {_root(w) for w in asked}
-    echo = frozenset(asked)  # the question's words a reply repeats count only where the quote has them
+    # the question's words a reply repeats count only where the quote has them; a copy repeats none
+    # ("The traders' association will hear the traders' case" for "Which court will hear the case?")
+    echo = frozenset() if copied else frozenset(asked)
+    floor = max(min_support, COPIED_SUPPORT) if copied else min_support
+    asked_names = [t for t in answercheck.narrowing_terms(question) if not t[:1].isdigit()] if copied else []
     kinds = answercheck.asked_kinds(question)
     # a date, a span, an amount or a count is asked, of something the question names no name for
     figure = (bool(kinds) and not kinds & {"person", "place"}
@@ -506,7 +523,7 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         if figures:
             candidates += [q for q in (best_quote(words, hits, i, echo, figures) for i in fits)
                            if q.support >= 0 and q not in candidates]
-        supported = [q for q in candidates if q.support >= min_support]
+        supported = [q for q in candidates if q.support >= floor]
 
         def narrowed(quotes: list[Quote], reason, test) -> list[Quote]:
             """The `quotes` that pass `test`; when none does, the log says why the claim went
@@ -517,6 +534,13 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
             return kept
 
         grounded = narrowed(supported, lambda: f"not near the quote: {far(supported[0])}", lambda q: not far(q))
+        # a copied piece of a sentence ("8,000 shells daily") answers for what its paragraph is
+        # about, up to it: "The ongoing war in Ukraine… Ukraine fires approximately 8,000 shells
+        # daily" is no answer about Russia (gold u15); "… assistance to Ukraine. … The Senate
+        # initially considered a bill including $6 billion" is one about Ukraine (fresh f30)
+        grounded = narrowed(grounded, "the copied sentence's paragraph does not name what the question names",
+                            lambda q: not answercheck.unmentioned(
+                                asked_names, answercheck.with_expansions(paragraph_to(hits, q), terms)))
         # "Russia sent … to North Korea" is not supported by "North Korea sent … to Russia"
         grounded = narrowed(grounded, "sends it the other way",
                             lambda q: not answercheck.reversed_direction(claim, surroundings(hits, q, 0)))

@@ -13,7 +13,11 @@ passages against each other (`rag.conflicts`, over twice as many passages as the
 prompt holds): a fact the articles give differently is stated with every version cited. A question that joins two ("How long…, and what kind
 of…?") whose one part nothing in the checked answer answers has that part asked on its
 own, with its own passages, and the two replies are checked together: one extra
-generation, only then. Simplified on purpose: parts are split on ", and <question word>".
+generation, only then. When the checks refuse every claim of a reply that did answer (not
+"the passages do not say"), the model is asked once more, over the same passages, to copy
+the sentence that answers (`rag.prompt.copy_request`), and that reply is held to its quote
+(`cite(copied=True)`): the second reading, one extra generation, only then; off with
+`reread = false`. Simplified on purpose: parts are split on ", and <question word>".
 """
 
 from __future__ import annotations
@@ -22,13 +26,13 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 
-from rag.cite import REFUSAL, cite, echoes_title, has_words, renumbered
+from rag.cite import REFUSAL, cite, echoes_title, has_words, renumbered, says_cannot
 from rag.conflicts import disagreements
 from rag.dates import DateRange
 from rag.followup import resolve
 from rag.generate import TextGenerator
 from rag.errors import InputError
-from rag.prompt import build_messages, nudged
+from rag.prompt import build_messages, copy_request, nudged
 from rag.guard import blank_controls
 from rag.retrieve import Retriever
 from rag.schema import Answer, Delta, Hit, Timings, Turn
@@ -213,6 +217,17 @@ class Pipeline:
             texts = _article_texts(retriever, shown)
             result = cite(reply, shown, self.settings.min_support, q, disputes, texts, self.similar,
                           self.glossary(retriever))
+        if result.refused and self.settings.reread and has_words(reply) and not says_cannot(reply):
+            # the second reading: the model answered, the checks refused every claim; asked to copy
+            # the sentence that answers, it often copies the right one, held to it by `copied`
+            read = hits[:used]
+            copy: list[str] = []
+            yield Delta("\n")
+            yield from self._generate(copy_request(messages), copy, first, q, read)
+            again = cite("".join(copy), read, self.settings.min_support, q, disputes, _article_texts(retriever, read),
+                         self.similar, self.glossary(retriever), copied=True)
+            if not again.refused:
+                result, shown, reply = again, list(read), reply + "\n" + "".join(copy)
         t2 = time.perf_counter()
         yield Answer(asked, result.answer, result.refused, result.citations,
                      Timings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t0) * 1000,

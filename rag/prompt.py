@@ -28,6 +28,9 @@ SYSTEM_PROMPT = (
 )
 # Appended to the user turn for a second try when a reply holds no words (only "[1]") or only a headline.
 NUDGE = "Write the answer as a full sentence in words, then the source number in square brackets."
+# The second reading of a question whose first reply the checks refused: the sentence itself, copied.
+COPY_PROMPT = ("Copy the one sentence from the sources that answers the question, and cite it like [1]. "
+               f"If no sentence answers it, reply exactly: {NOT_FOUND}")
 
 
 @dataclass(frozen=True)
@@ -108,3 +111,8 @@ def build_messages(question: str, hits: Sequence[Hit], counter: TokenCounter, bu
 def nudged(messages: Sequence[Message]) -> list[Message]:
     """The same messages with a request for a sentence in words appended to the last user turn."""
     return [*messages[:-1], Message(messages[-1].role, f"{messages[-1].content}\n{NUDGE}")]
+
+
+def copy_request(messages: Sequence[Message]) -> list[Message]:
+    """The same passages and question, the system turn asking for the answering sentence copied (`COPY_PROMPT`)."""
+    return [Message("system", COPY_PROMPT), *(m for m in messages if m.role != "system")]

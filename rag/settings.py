@@ -56,6 +56,9 @@ class Settings:
     backend: str = "openvino"
     # Weights: "auto" (the runtime's default) or one the runtime offers (rag.generate.RUNTIMES).
     dtype: str = "auto"
+    # When the checks refuse every claim of the model's reply, ask it once more to copy the sentence
+    # that answers, held to that sentence (rag.pipeline: "second reading"); false: refuse at once.
+    reread: bool = True
     # How a follow-up question is made standalone (rag.followup.RESOLVERS): "rewrite", "substitute" or "terms".
     followup: str = "substitute"
     # An OpenAI-compatible server that generates instead of a local model (llama-server, vLLM,
@@ -81,6 +84,8 @@ class Settings:
         _check_int("threads", self.threads, 0, 256)
         _check_float("min_relevance", self.min_relevance, -1.0, 1.0)
         _check_float("min_support", self.min_support, 0.0, 1.0)
+        if not isinstance(self.reread, bool):
+            raise InputError(f"setting 'reread' must be true or false, got {self.reread!r}")
         for name in ("generator_url", "generator_model"):
             if not isinstance(getattr(self, name), str):
                 raise InputError(f"setting '{name}' must be a string")

@@ -559,3 +559,24 @@ def test_an_acronym_written_out_elsewhere_in_the_corpus_names_the_same_thing():
     terms = {"DPRK": "Democratic People’s Republic of Korea"}
     got = cite(reply, hits, 0.5, question, terms=terms)
     assert not got.refused and "quite natural and normal" in got.citations[0].quote
+
+
+def test_a_copied_reply_is_held_to_its_sentence_and_what_its_paragraph_names():
+    text = ("The old town's traders' association said the ban would drive customers away. "
+            "Its chairman said the association would ask a court to stop the ban.\n\n"
+            "The war in Ukraine has drained stockpiles on both sides. Ukraine fires about 8,000 shells daily.\n\n"
+            "Calls for aid to Ukraine grew. The Senate first considered a bill including $6 billion.\n")
+    hits = [passage("m.txt", text)]
+    # words of the question the quote does not have: a checked reply may restate the question, a copy may not
+    merged = "The old town's traders' association will hear the traders' case against the ban [1]."
+    question = "Which court will hear the traders' case against the ban?"  # marren ru12: none is named
+    assert not cite(merged, hits, 0.5, question).refused
+    assert cite(merged, hits, 0.5, question, copied=True).refused
+    # a piece of a sentence answers for what its paragraph names before it
+    assert not cite("8,000 shells daily [1].", hits, 0.5, "How many shells does Ukraine fire each day?",
+                    copied=True).refused
+    assert cite("8,000 shells daily [1].", hits, 0.5, "How many shells does Russia fire each day?",
+                copied=True).refused
+    got = cite("The Senate first considered a bill including $6 billion [1].", hits, 0.5,
+               "How much did the Senate's first bill give Ukraine?", copied=True)
+    assert not got.refused and got.citations[0].quote == "The Senate first considered a bill including $6 billion."

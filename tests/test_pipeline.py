@@ -40,7 +40,8 @@ def test_irrelevant_question_is_refused_without_generating(make, monkeypatch):
 
 def test_between_the_floor_and_the_gate_the_model_reads_when_nothing_can_be_quoted(make, monkeypatch):
     monkeypatch.setattr("rag.pipeline.MODEL_FLOOR", 0.0)
-    pipe = make("The containers went by rail to a depot near Tikhoretsk [1].", min_relevance=0.99)
+    pipe = make("The containers went by rail to a depot near Tikhoretsk [1].", min_relevance=0.99,
+                reread=False)  # one reading: the second (tested below) would ask again
     answer = pipe.answer("What happened to the containers after they arrived?")  # no kind asked: nothing to quote
     assert len(pipe.generator.prompts) == 1 and not answer.extractive  # the reply is then checked as always
     assert answer.reply.startswith("The containers went by rail") and answer.timings.generate_ms > 0
@@ -112,7 +113,9 @@ def test_a_reply_of_a_headline_alone_is_asked_again(make):
     pipe.generator = MarkersFirst(pipe.generator.counter, [f"[1] {title}", "The depot near Tikhoretsk is 290 kilometers away [1]."])
     answer = pipe.answer("How far is the depot near Tikhoretsk from the border?")
     assert not answer.refused and "290 kilometers" in answer.answer and len(pipe.generator.prompts) == 2
-    # asked for the headline, the headline is the answer
+    # asked for the headline, the headline is the reply, not asked again for words (the checks then
+    # refuse it, and the second reading, tested below, would ask for a copy)
+    pipe.settings = pipe.settings.replace(reread=False)
     pipe.generator = MarkersFirst(pipe.generator.counter, [f"[1] {title}"])
     pipe.answer("What is the headline of the article about the depot near Tikhoretsk?")
     assert len(pipe.generator.prompts) == 1
@@ -212,3 +215,39 @@ def test_the_glossary_is_read_from_the_whole_index_once(make):
     terms = pipe.glossary(pipe.retriever)  # the bundled articles: 001 writes "Democratic People’s Republic of Korea (DPRK)"
     assert terms["DPRK"] == "Democratic People’s Republic of Korea"
     assert pipe.glossary(pipe.retriever) is terms  # kept for the loaded index
+
+
+def test_a_reply_the_checks_refuse_is_read_again_for_the_sentence_itself(make):
+    from rag.prompt import COPY_PROMPT
+
+    question = "How far is the depot near Tikhoretsk from the border?"
+    wrong = "The containers were shipped from Najin to Dunay [1]."  # true, but no distance: refused
+    right = "This depot is approximately 290 kilometers away from the Russian border with Ukraine [1]."
+    pipe = make("unused")
+    pipe.generator = Recording(pipe.generator.counter, [wrong, right])
+    answer = pipe.answer(question)
+    assert not answer.refused and "290 kilometers" in answer.answer and not answer.extractive
+    assert [m[0].content == COPY_PROMPT for m in pipe.generator.asked] == [False, True]
+    assert pipe.generator.asked[1][1] == pipe.generator.asked[0][1]  # the same passages and question
+    assert answer.reply == f"{wrong}\n{right}"
+    # a copy that does not hold up either leaves the refusal
+    pipe.generator = Recording(pipe.generator.counter, [wrong, wrong])
+    assert pipe.answer(question).refused and len(pipe.generator.asked) == 2
+    # not when the model said the passages do not tell, nor with reread off, nor after an accepted reply
+    for replies, kw in (([ "The articles do not say."], {}), ([wrong], {"reread": False}), ([right], {})):
+        pipe = make("unused", **kw)
+        pipe.generator = Recording(pipe.generator.counter, replies)
+        pipe.answer(question)
+        assert len(pipe.generator.asked) == 1
+
+
+class Recording(MarkersFirst):
+    """Replies in turn and keeps each request's messages."""
+
+    def __init__(self, counter, replies):
+        super().__init__(counter, replies)
+        self.asked = []
+
+    def stream(self, messages, max_new_tokens):
+        self.asked.append(list(messages))
+        yield from super().stream(messages, max_new_tokens)

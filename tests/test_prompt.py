@@ -1,6 +1,6 @@
 """Prompt layout: numbered passages within a token budget, cleaned of injections."""
 
-from rag.prompt import NOT_FOUND, SYSTEM_PROMPT, build_messages
+from rag.prompt import COPY_PROMPT, NOT_FOUND, SYSTEM_PROMPT, build_messages, copy_request
 from rag.schema import Chunk, Hit
 from tests.conftest import WordCounter
 
@@ -43,3 +43,10 @@ def test_focus_keeps_the_sentences_nearest_the_question_in_order():
     assert focus(text, "Where did the containers arrive?", WordCounter(), 100) == text  # fits: unchanged
     two = focus(text, "Where did containers arrive, and how far is the depot from the border?", WordCounter(), 20)
     assert two == "Containers arrived in Dunay by rail. … The depot near Tikhoretsk is 290 kilometers from the border."
+
+
+def test_the_copy_request_asks_for_the_sentence_over_the_same_passages():
+    messages, _ = build_messages("Where?", [_hit(0, 10), _hit(1, 10)], WordCounter(), budget=80)
+    system, user = copy_request(messages)
+    assert system.role == "system" and system.content == COPY_PROMPT and NOT_FOUND in COPY_PROMPT
+    assert user == messages[1]

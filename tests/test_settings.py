@@ -26,7 +26,8 @@ def test_unknown_key_rejected(tmp_path):
 
 
 @pytest.mark.parametrize("field,value", [("top_k", 0), ("top_k", 10_000), ("top_k", -3), ("chunk_overlap", 500),
-                                         ("min_support", 2.0), ("top_k", "5"), ("model", " ")])
+                                         ("min_support", 2.0), ("top_k", "5"), ("model", " "),
+                                         ("reread", "yes")])
 def test_bad_values_name_the_setting(field, value):
     with pytest.raises(InputError, match=field):
         Settings(**{field: value})
