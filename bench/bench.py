@@ -47,6 +47,8 @@ CONFIGS = {
     # each passage cut to its sentences nearest the question (settings.passage_tokens)
     "openvino-p80": {"backend": "openvino", "passage_tokens": 80},
     "openvino-p120": {"backend": "openvino", "passage_tokens": 120},
+    # without the second reading of a reply the checks refuse (settings.reread)
+    "openvino-reread-off": {"backend": "openvino", "reread": False},
     "transformers-fp32": {"backend": "transformers", "dtype": "float32", "embedder_backend": "sentence-transformers"},
     "transformers-int8": {"backend": "transformers", "dtype": "int8", "embedder_backend": "sentence-transformers"},
     "llama.cpp": {"backend": "llama.cpp"},

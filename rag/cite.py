@@ -179,6 +179,17 @@ def surroundings(hits: Sequence[Hit], q: Quote, reach: int = 1, title: bool = Tr
     return "\n".join((hits[q.hit].title, hits[q.hit].date or "", around)) if title else around
 
 
+def _piece_holds(claim: str, sentence: str, marks: list[int], check) -> bool:
+    """Whether `claim`, when it is only a piece of its quoted `sentence`, has a sentence that
+    passes `check` as a claim of its own (a whole copied sentence is its own test)."""
+    if len(content_words(sentence)) <= len(content_words(claim)):
+        return True
+    held = bool(check(sentence, marks))
+    if not held:
+        log.debug("dropped (its sentence, as a claim, does not answer): %s", claim)
+    return held
+
+
 def paragraph_to(hits: Sequence[Hit], q: Quote) -> str:
     """The quote's paragraph up to the end of the quote: what a reader of it knows it is about."""
     chunk = hits[q.hit].chunk
@@ -642,6 +653,11 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         if _said(claim, kept):
             continue
         quotes = check(claim, marks)
+        if quotes and copied:
+            # a copied piece of a sentence ("15", "Aurelia Stahl") says what its sentence says: the
+            # sentence must answer too ("Fenwick might have to sell between 15 and 25 of its stores"
+            # counts no people, tallis tu12)
+            quotes = [q for q in quotes if _piece_holds(claim, quoted(pool, q), marks, check)]
         if quotes:
             kept.append((claim, quotes))
             continue

@@ -580,3 +580,14 @@ def test_a_copied_reply_is_held_to_its_sentence_and_what_its_paragraph_names():
     got = cite("The Senate first considered a bill including $6 billion [1].", hits, 0.5,
                "How much did the Senate's first bill give Ukraine?", copied=True)
     assert not got.refused and got.citations[0].quote == "The Senate first considered a bill including $6 billion."
+
+
+def test_a_copied_piece_of_a_sentence_answers_only_when_its_sentence_does():
+    text = ("Fenwick Foods runs 212 stores. Analysts estimated that Fenwick might have to sell between 15 and 25 "
+            "stores. The chain employs 9,400 people.\n")
+    hits = [passage("t.txt", text)]
+    question = "How many people work for Fenwick Foods?"
+    # "15" is a piece of a sentence that counts stores, not people (tallis tu12)
+    assert cite("15 [1].", hits, 0.5, question, copied=True).refused
+    got = cite("9,400 [1].", hits, 0.5, question, copied=True)
+    assert not got.refused and got.citations[0].quote == "The chain employs 9,400 people."

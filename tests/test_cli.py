@@ -11,8 +11,8 @@ from tests.conftest import ROOT
 RAG = str(Path(sys.executable).parent / "rag")
 
 
-def run(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([RAG, *args], input=stdin, capture_output=True, text=True, cwd=cwd, timeout=600)
+def run(*args: str, stdin: str | None = None, cwd: Path = ROOT, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([RAG, *args], input=stdin, capture_output=True, text=True, cwd=cwd, timeout=timeout)
 
 
 def one_line_error(proc: subprocess.CompletedProcess) -> str:
