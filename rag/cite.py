@@ -71,7 +71,8 @@ REACH = 1  # sentences either side of a quote in which the claim's names and num
 ABOUT = 0.5  # share of the question's subject the claim and its quote's surroundings must cover (0.6 lost a paraphrased verb, "leave" for "shipped from"; 0.67: replay)
 ABOUT_REACH = 2  # sentences either side of the quote counted for it ("According to think-tank, @CSIS" follows the post it credits)
 SAME_THING = 0.8  # cosine at which a counted noun is the one asked about ("homes"/"houses" 0.90; "drones"/"containers" 0.26)
-# the share of a copied reply's words its quote must hold (`cite(copied=True)`); measured: see rag/pipeline.py
+# the share of a copied reply's words its quote must hold (`cite(copied=True)`); measured with
+# `eval/replay.py --live-rereads` on twelve sets: README "The second reading", eval/reports/second-reading/
 COPIED_SUPPORT = 0.8
 CORROBORATION = 0.6  # as strict as the eval's judge; support another article's sentence needs to count as reporting the claim too
 
@@ -408,7 +409,9 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
     (`answercheck.glossary`); those of the retrieved articles are always added.
     `copied`: the reply was asked to copy the sentence that answers (`rag.prompt.copy_request`),
     so it is held to that sentence: at least `COPIED_SUPPORT` of its words are the quote's,
-    the question's words counting too, and the quote itself names every name the question gives.
+    the question's words counting too; the quote's paragraph, up to the quote, names every name
+    the question gives; and a piece of the sentence holds only when the whole sentence passes
+    the checks as a claim (`_piece_holds`).
     """
     pool = list(hits) + [a for h in hits for a in h.also]
     asked = set(content_words(question))
@@ -549,9 +552,10 @@ def cite(reply: str, hits: Sequence[Hit], min_support: float, question: str = ""
         # about, up to it: "The ongoing war in Ukraine… Ukraine fires approximately 8,000 shells
         # daily" is no answer about Russia (gold u15); "… assistance to Ukraine. … The Senate
         # initially considered a bill including $6 billion" is one about Ukraine (fresh f30)
-        grounded = narrowed(grounded, "the copied sentence's paragraph does not name what the question names",
-                            lambda q: not answercheck.unmentioned(
-                                asked_names, answercheck.with_expansions(paragraph_to(hits, q), terms)))
+        if copied:
+            grounded = narrowed(grounded, "the copied sentence's paragraph does not name what the question names",
+                                lambda q: not answercheck.unmentioned(
+                                    asked_names, answercheck.with_expansions(paragraph_to(hits, q), terms)))
         # "Russia sent … to North Korea" is not supported by "North Korea sent … to Russia"
         grounded = narrowed(grounded, "sends it the other way",
                             lambda q: not answercheck.reversed_direction(claim, surroundings(hits, q, 0)))

@@ -234,7 +234,7 @@ def test_a_reply_the_checks_refuse_is_read_again_for_the_sentence_itself(make):
     pipe.generator = Recording(pipe.generator.counter, [wrong, wrong])
     assert pipe.answer(question).refused and len(pipe.generator.asked) == 2
     # not when the model said the passages do not tell, nor with reread off, nor after an accepted reply
-    for replies, kw in (([ "The articles do not say."], {}), ([wrong], {"reread": False}), ([right], {})):
+    for replies, kw in ((["The articles do not say."], {}), ([wrong], {"reread": False}), ([right], {})):
         pipe = make("unused", **kw)
         pipe.generator = Recording(pipe.generator.counter, replies)
         pipe.answer(question)
